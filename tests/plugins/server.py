@@ -1,0 +1,1 @@
+"""Fixtures for the loopback HTTP feed server (owned by the sync tests)."""

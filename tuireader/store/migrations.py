@@ -1,0 +1,149 @@
+"""Numbered schema migrations, applied in order and recorded in ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: feeds, articles, full-text index, extraction results, UI state.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT,
+        user_title TEXT,
+        site_url TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        language TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        added_at TEXT NOT NULL,
+        last_checked TEXT,
+        last_new_article TEXT,
+        last_error TEXT,
+        last_warning TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        next_fetch_after TEXT
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        entry_id TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT,
+        published TEXT,
+        updated TEXT,
+        sort_date TEXT NOT NULL,
+        summary_html TEXT,
+        content_html TEXT,
+        text TEXT NOT NULL DEFAULT '',
+        language TEXT,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        extracted_version INTEGER,
+        UNIQUE (feed_id, entry_id)
+    );
+    CREATE INDEX articles_sort ON articles (sort_date DESC, id DESC);
+    CREATE INDEX articles_feed_sort ON articles (feed_id, sort_date DESC, id DESC);
+    CREATE INDEX articles_unread_sort ON articles (read, sort_date DESC, id DESC);
+    CREATE INDEX articles_starred ON articles (starred) WHERE starred = 1;
+    CREATE INDEX articles_unextracted ON articles (extracted_version);
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, text, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+
+    CREATE TABLE actors (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        label TEXT NOT NULL
+    );
+    CREATE TABLE article_actors (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        actor_id INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        role TEXT,
+        mention_count INTEGER NOT NULL,
+        quotes TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (article_id, actor_id)
+    );
+    CREATE INDEX article_actors_actor ON article_actors (actor_id);
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        value TEXT,
+        unit TEXT,
+        actor_id INTEGER REFERENCES actors(id) ON DELETE SET NULL
+    );
+    CREATE INDEX mentions_article ON mentions (article_id, start);
+
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring ``conn`` up to :data:`SCHEMA_VERSION`; return the version it started from.
+
+    Each migration runs in its own transaction together with the ``user_version`` bump, so a
+    crash leaves the database at a whole version.
+    """
+    start = conn.execute("PRAGMA user_version").fetchone()[0]
+    if start > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the database was written by a newer tuireader (schema {start} > {SCHEMA_VERSION})"
+        )
+    for version in range(start, SCHEMA_VERSION):
+        script = MIGRATIONS[version]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split a migration script into complete statements (triggers contain semicolons)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

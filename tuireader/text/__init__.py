@@ -1,0 +1,1 @@
+"""Text processing: HTML to readable text, named entities, figures, actors (no TUI imports)."""
