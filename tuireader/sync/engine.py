@@ -1,0 +1,410 @@
+"""Run a sync: fetch concurrently, parse off the loop, write each feed in one transaction.
+
+Threads: ``sync_feeds`` runs the asyncio event loop (downloads) in a helper thread and parses
+in a small worker pool; the thread that called ``sync_feeds`` does every database write and
+every ``progress`` call, feed by feed as they finish. A failing feed records its error and
+backoff and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tuireader.config import SyncConfig
+from tuireader.store import Feed, FeedNotFoundError, Store, StoreError
+from tuireader.sync.decide import (
+    FetchOutcome,
+    FetchPlan,
+    conditional_headers,
+    failure_fields,
+    plan_after_fetch,
+    should_skip,
+    status_for,
+)
+from tuireader.sync.normalise import MAX_WARNING_CHARS, one_line
+from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
+
+# Parsing is pure Python (GIL-bound): threads keep parsing off the event loop without the
+# start-up and pickling cost of processes (see benchmarks/sync_50x50.py for the figures).
+PARSE_WORKERS = 2
+
+
+class SyncBusyError(StoreError):
+    """Another sync holds the lock on this database."""
+
+
+@dataclass(slots=True)
+class FeedResult:
+    """How one feed's sync went."""
+
+    feed_id: int
+    url: str
+    status: str  # "new" | "updated" | "not_modified" | "error" | "skipped"
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    warning: str | None = None
+    new_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    title: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-feed object of ``tuireader sync --json``."""
+        return {
+            "id": self.feed_id,
+            "url": self.url,
+            "status": self.status,
+            "new": self.new,
+            "updated": self.updated,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class SyncSummary:
+    """The outcome of one sync over many feeds."""
+
+    feeds: list[FeedResult] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    errors: int = 0
+    extracted: int = 0
+    extraction_error: str | None = None
+
+    def add(self, result: FeedResult) -> None:
+        """Count in one feed's result."""
+        self.feeds.append(result)
+        self.new += result.new
+        self.updated += result.updated
+        self.errors += result.status == "error"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``tuireader sync --json`` document."""
+        return {
+            "feeds": [result.to_json() for result in self.feeds],
+            "new": self.new,
+            "updated": self.updated,
+            "errors": self.errors,
+        }
+
+
+Parser = Callable[[bytes, str, dict[str, str], int], ParsedFeed]
+
+
+def default_parser(body: bytes, url: str, headers: dict[str, str], max_items: int) -> ParsedFeed:
+    """Parse with :func:`tuireader.sync.parse.parse_feed` using the response headers."""
+    return parse_feed(
+        body,
+        url=url,
+        content_type=headers.get("content-type"),
+        content_location=headers.get("content-location"),
+        max_items=max_items,
+    )
+
+
+def lock_path_for(db_path: Path) -> Path:
+    """The advisory lock file next to the database."""
+    return db_path.with_name(db_path.name + ".sync-lock")
+
+
+@contextlib.contextmanager
+def sync_lock(db_path: Path) -> Iterator[None]:
+    """Hold the per-database sync lock, or raise :class:`SyncBusyError` at once.
+
+    ``flock`` locks vanish with their process, so a killed sync never leaves a stale lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: rely on SQLite's own locking
+        yield
+        return
+    path = lock_path_for(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise SyncBusyError(
+                f"another sync is running on {db_path}; try again when it has finished"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def resolve_feeds(store: Store, refs: Sequence[int | str] | None) -> tuple[list[Feed], bool]:
+    """The feeds to sync and whether they were named; raises ``FeedNotFoundError``."""
+    if refs is None:
+        return store.list_feeds(), False
+    feeds: list[Feed] = []
+    seen: set[int] = set()
+    for ref in refs:
+        feed = store.get_feed(ref)
+        if feed.id not in seen:
+            seen.add(feed.id)
+            feeds.append(feed)
+    return feeds, True
+
+
+def sync_feeds(
+    store: Store,
+    feeds: Sequence[int | str] | None = None,
+    *,
+    config: SyncConfig | None = None,
+    extract: bool = True,
+    progress: Callable[[FeedResult], None] | None = None,
+    force: bool = False,
+    extract_progress: Callable[[int, int], None] | None = None,
+    parser: Parser | None = None,
+) -> SyncSummary:
+    """Fetch, parse and store ``feeds`` (ids or URLs; all feeds when None).
+
+    Feeds backing off after errors are skipped unless named or ``force`` (which also ignores
+    the stored ETag/Last-Modified/body hash). ``progress`` is called with each finished feed's
+    result, from the calling thread. Articles that are new or changed are then passed to the
+    extractor when ``extract`` is true. Raises :class:`SyncBusyError` when another sync runs
+    on the same database and :class:`~tuireader.store.FeedNotFoundError` for an unknown feed.
+    """
+    config = config or SyncConfig()
+    targets, named = resolve_feeds(store, feeds)
+    with sync_lock(store.path):
+        summary = _SyncRun(store, config, parser or default_parser, progress, force).run(
+            targets, named=named
+        )
+    if extract:
+        _extract(store, summary, extract_progress)
+    return summary
+
+
+def _extract(
+    store: Store, summary: SyncSummary, progress: Callable[[int, int], None] | None
+) -> None:
+    ids = [i for result in summary.feeds for i in (*result.new_ids, *result.updated_ids)]
+    if not ids:
+        return
+    try:
+        from tuireader.text.extract import extract_and_store
+    except ModuleNotFoundError as exc:
+        if exc.name in ("tuireader.text.extract", "tuireader.text"):
+            return  # the extractor is not installed in this build
+        summary.extraction_error = one_line(f"extraction unavailable: {exc}", MAX_WARNING_CHARS)
+        return
+    try:
+        summary.extracted = extract_and_store(store, ids, progress)
+    except Exception as exc:  # the articles are stored; extraction can be rerun later
+        summary.extraction_error = one_line(
+            f"extraction failed ({type(exc).__name__}: {exc}); run `tuireader extract`",
+            MAX_WARNING_CHARS,
+        )
+
+
+@dataclass(slots=True)
+class _Fetched:
+    feed: Feed
+    outcome: FetchOutcome
+    plan: FetchPlan
+    parsed: ParsedFeed | None = None
+    parse_error: str | None = None
+
+
+_DONE = object()
+
+
+class _SyncRun:
+    """One sync: an event-loop thread produces fetched feeds, the caller's thread writes them."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: SyncConfig,
+        parser: Parser,
+        progress: Callable[[FeedResult], None] | None,
+        force: bool,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.parser = parser
+        self.progress = progress
+        self.force = force
+        self.results: queue.Queue[object] = queue.Queue()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.main_task: asyncio.Task[None] | None = None
+        self.loop_ready = threading.Event()
+
+    def run(self, feeds: Sequence[Feed], *, named: bool) -> SyncSummary:
+        summary = SyncSummary()
+        now = datetime.now(UTC)
+        to_fetch: list[Feed] = []
+        for feed in feeds:
+            if should_skip(feed, now, named=named, force=self.force):
+                self._report(summary, FeedResult(
+                    feed.id, feed.url, "skipped", error=None, warning=feed.last_warning,
+                    title=feed.display_title,
+                ))
+            else:
+                to_fetch.append(feed)
+        if not to_fetch:
+            return summary
+        thread = threading.Thread(
+            target=self._loop_thread, args=(to_fetch,), name="tuireader-sync", daemon=True
+        )
+        thread.start()
+        try:
+            while True:
+                item = self.results.get()
+                if item is _DONE:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                assert isinstance(item, _Fetched)
+                self._report(summary, self._write(item))
+        finally:
+            self._cancel_loop()
+            thread.join(timeout=10)
+        return summary
+
+    def _report(self, summary: SyncSummary, result: FeedResult) -> None:
+        summary.add(result)
+        if self.progress is not None:
+            self.progress(result)
+
+    # -- event-loop thread ---------------------------------------------------------------------
+    def _loop_thread(self, feeds: Sequence[Feed]) -> None:
+        try:
+            asyncio.run(self._fetch_all(feeds))
+        except BaseException as exc:  # hand any crash to the writing thread
+            if not isinstance(exc, asyncio.CancelledError):
+                self.results.put(exc)
+        finally:
+            self.results.put(_DONE)
+
+    def _cancel_loop(self) -> None:
+        loop, task = self.loop, self.main_task
+        if loop is not None and task is not None and not task.done():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(task.cancel)
+
+    async def _fetch_all(self, feeds: Sequence[Feed]) -> None:
+        from tuireader.sync.fetch import Fetcher
+
+        self.loop = asyncio.get_running_loop()
+        self.main_task = asyncio.current_task()
+        with concurrent.futures.ThreadPoolExecutor(
+            max_workers=PARSE_WORKERS, thread_name_prefix="tuireader-parse"
+        ) as pool:
+            async with Fetcher(self.config) as fetcher:
+                await asyncio.gather(*(self._one(fetcher, pool, feed) for feed in feeds))
+
+    async def _one(
+        self, fetcher: Any, pool: concurrent.futures.Executor, feed: Feed
+    ) -> None:
+        from tuireader.sync.fetch import FetchRequest
+
+        outcome = await fetcher.fetch(
+            FetchRequest(feed.url, conditional_headers(feed, force=self.force))
+        )
+        plan = plan_after_fetch(feed, outcome, datetime.now(UTC), force=self.force)
+        fetched = _Fetched(feed, outcome, plan)
+        if plan.action == "parse":
+            base = outcome.final_url or feed.url
+            loop = asyncio.get_running_loop()
+            try:
+                fetched.parsed = await loop.run_in_executor(
+                    pool, self.parser, outcome.body or b"", base, outcome.headers,
+                    self.config.max_items,
+                )
+            except FeedParseError as exc:
+                fetched.parse_error = str(exc)
+            except Exception as exc:  # a parser bug must not take the other feeds down
+                fetched.parse_error = one_line(
+                    f"cannot parse feed ({type(exc).__name__}: {exc})", MAX_WARNING_CHARS
+                )
+        outcome.body = None  # free memory before queueing
+        self.results.put(fetched)
+
+    # -- writing thread ------------------------------------------------------------------------
+    def _write(self, fetched: _Fetched) -> FeedResult:
+        feed, plan = fetched.feed, fetched.plan
+        now = datetime.now(UTC)
+        if plan.action == "error" or fetched.parse_error is not None:
+            error = plan.error if plan.action == "error" else fetched.parse_error
+            assert error is not None
+            fields = plan.feed_fields if plan.action == "error" else failure_fields(
+                feed, now, error
+            )
+            return self._write_failure(feed, fields, error)
+        fields = dict(plan.feed_fields)
+        warnings: list[str] = []
+        url = feed.url
+        if plan.new_url:
+            moved = self._moved_url(feed, plan.new_url)
+            if moved is None:
+                fields["url"] = url = plan.new_url
+            else:
+                warnings.append(moved)
+        entries = []
+        parsed = fetched.parsed
+        if parsed is not None:
+            entries = parsed.entries
+            fields.update(title=parsed.meta.title, site_url=parsed.meta.site_url or feed.site_url,
+                          language=parsed.meta.language)
+            if parsed.warning:
+                warnings.append(parsed.warning)
+            fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS) or None
+        elif warnings:
+            fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS)
+        try:
+            written = self.store.write_entries(feed.id, entries, feed_fields=fields)
+        except sqlite3.IntegrityError:
+            # Another process subscribed the redirect target meanwhile: keep the old URL.
+            fields.pop("url", None)
+            url = feed.url
+            written = self.store.write_entries(feed.id, entries, feed_fields=fields)
+        except StoreError as exc:
+            return FeedResult(feed.id, feed.url, "error", error=str(exc), title=feed.display_title)
+        warning = fields.get("last_warning", feed.last_warning)
+        title = parsed.meta.title if parsed is not None and parsed.meta.title else None
+        return FeedResult(
+            feed.id,
+            url,
+            status_for(written.new, written.updated, None),
+            new=written.new,
+            updated=written.updated,
+            warning=warning,
+            new_ids=written.new_ids,
+            updated_ids=written.updated_ids,
+            title=feed.user_title or title or feed.display_title,
+        )
+
+    def _write_failure(self, feed: Feed, fields: dict[str, Any], error: str) -> FeedResult:
+        error = one_line(error, MAX_WARNING_CHARS)
+        fields = {**fields, "last_error": error}
+        with contextlib.suppress(StoreError):
+            self.store.update_feed(feed.id, **fields)
+        return FeedResult(feed.id, feed.url, "error", error=error, title=feed.display_title)
+
+    def _moved_url(self, feed: Feed, new_url: str) -> str | None:
+        """None when the feed may take ``new_url``; else a warning saying why not."""
+        try:
+            other = self.store.get_feed(new_url)
+        except FeedNotFoundError:
+            return None
+        return (
+            f"moved permanently to {new_url}, which is already subscribed as feed #{other.id}; "
+            "kept the old URL"
+        )

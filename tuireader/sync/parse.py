@@ -1,0 +1,216 @@
+"""Parse a downloaded feed body into normalised entries (runs in a worker, off the event loop).
+
+RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 go through feedparser; JSON Feed 1.0/1.1 (which feedparser
+does not know) is detected by content type or by its ``version`` URL and read with ``json``.
+Bodies that are empty, HTML pages, or declare XML entities are refused with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tuireader.store.models import EntryData
+from tuireader.sync.normalise import (
+    MAX_WARNING_CHARS,
+    FeedMeta,
+    TextMaker,
+    feedparser_entry,
+    feedparser_meta,
+    jsonfeed_entry,
+    jsonfeed_meta,
+    one_line,
+)
+
+JSONFEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
+
+_BOM = b"\xef\xbb\xbf"
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html[\s>])", re.I | re.S)
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+
+
+class FeedParseError(Exception):
+    """The body is not a usable feed (message is one line, shown to the user)."""
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    """What a body yielded: feed fields, entries (bounded) and a non-fatal warning."""
+
+    kind: str
+    meta: FeedMeta
+    entries: list[EntryData] = field(default_factory=list)
+    warning: str | None = None
+    total_items: int = 0
+
+
+def default_html_to_text() -> TextMaker:
+    """The project's HTML-to-text converter (``tuireader.text.html.html_to_text``)."""
+    from tuireader.text.html import html_to_text
+
+    return html_to_text
+
+
+def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
+    """True for ``application/feed+json`` or a JSON object whose version is a jsonfeed.org URL."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in ("application/feed+json", "application/json+feed"):
+        return True
+    start = body.lstrip(_BOM + b" \t\r\n")[:1]
+    if start != b"{":
+        return False
+    return b"jsonfeed.org/version/" in body[:4096]
+
+
+def looks_like_html_page(body: bytes) -> bool:
+    """True when the body starts like an HTML document rather than a feed."""
+    return bool(_HTML_START.match(body[:4096].lstrip(_BOM)))
+
+
+def refuse_entity_declarations(body: bytes) -> None:
+    """Raise if the document's DOCTYPE declares entities (entity bombs, external entities)."""
+    doctype = _DOCTYPE.search(body, 0, 65_536)
+    if doctype and _ENTITY_DECLARATION.search(body, doctype.start()):
+        raise FeedParseError(
+            "refused: the feed declares XML entities (<!ENTITY>), which can be used for "
+            "entity-expansion or external-entity attacks"
+        )
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    content_location: str | None = None,
+    max_items: int = 5_000,
+    html_to_text: TextMaker | None = None,
+    now: datetime | None = None,
+) -> ParsedFeed:
+    """Parse ``body`` fetched from ``url`` into a :class:`ParsedFeed`.
+
+    Raises :class:`FeedParseError` for an empty body, an HTML page, entity declarations,
+    invalid JSON Feed, or XML that yields no feed at all.
+    """
+    if not body.strip():
+        raise FeedParseError("not a feed: the response was empty")
+    html_to_text = html_to_text or default_html_to_text()
+    now = now or datetime.now(UTC)
+    base = content_location or url
+    if looks_like_json_feed(body, content_type):
+        return _parse_json_feed(body, base, max_items, html_to_text, now)
+    if looks_like_html_page(body):
+        raise FeedParseError("not a feed: got an HTML page")
+    refuse_entity_declarations(body)
+    return _parse_xml_feed(body, url, content_type, base, max_items, html_to_text, now)
+
+
+def _parse_xml_feed(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    base: str,
+    max_items: int,
+    html_to_text: TextMaker,
+    now: datetime,
+) -> ParsedFeed:
+    import feedparser
+
+    headers = {"content-location": base}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    except Exception as exc:  # feedparser may raise on pathological input
+        raise FeedParseError(f"not a feed: parser failed ({_describe(exc)})") from exc
+    version = str(parsed.get("version") or "")
+    raw_entries = parsed.get("entries") or []
+    bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    # Content-type and declared-encoding mismatches are feedparser trivia, not feed problems.
+    benign = isinstance(bozo, feedparser.ThingsNobodyCaresAboutButMe)
+    problem = _describe(bozo) if bozo is not None and not benign else None
+    if not version and not raw_entries:
+        if problem:
+            raise FeedParseError(f"not a feed: {problem}")
+        raise FeedParseError("not a feed: no RSS, Atom or JSON Feed document found")
+    if not raw_entries and problem:
+        raise FeedParseError(f"broken feed with no readable entries: {problem}")
+    feed = parsed.get("feed") or {}
+    meta = feedparser_meta(feed, base)
+    entries = [
+        feedparser_entry(
+            raw, base=base, feed_language=meta.language, html_to_text=html_to_text, now=now
+        )
+        for raw in raw_entries[:max_items]
+    ]
+    warning = _warning(problem, len(raw_entries), max_items)
+    return ParsedFeed(
+        kind=version or "xml", meta=meta, entries=entries, warning=warning,
+        total_items=len(raw_entries),
+    )
+
+
+def _parse_json_feed(
+    body: bytes, base: str, max_items: int, html_to_text: TextMaker, now: datetime
+) -> ParsedFeed:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FeedParseError("not a feed: JSON Feed is not valid UTF-8") from exc
+    try:
+        document = json.loads(text)
+    except RecursionError as exc:  # the C decoder bounds nesting by the recursion limit
+        raise FeedParseError("not a feed: JSON nested too deeply") from exc
+    except ValueError as exc:
+        raise FeedParseError(f"not a feed: invalid JSON ({_describe(exc)})") from exc
+    if not isinstance(document, Mapping):
+        raise FeedParseError("not a feed: JSON Feed must be an object")
+    version = document.get("version")
+    if not isinstance(version, str) or not version.startswith(JSONFEED_VERSION_PREFIX):
+        raise FeedParseError("not a feed: JSON without a jsonfeed.org version")
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise FeedParseError("not a feed: JSON Feed has no items list")
+    meta = jsonfeed_meta(document, base)
+    valid_items = [item for item in items if isinstance(item, Mapping)]
+    entries = [
+        jsonfeed_entry(
+            item, document, base=base, feed_language=meta.language, html_to_text=html_to_text,
+            now=now,
+        )
+        for item in valid_items[:max_items]
+    ]
+    problem = None
+    if len(valid_items) != len(items):
+        problem = f"{len(items) - len(valid_items)} items are not objects and were skipped"
+    kind = "json" + version[len(JSONFEED_VERSION_PREFIX):][:8]
+    return ParsedFeed(
+        kind=kind, meta=meta, entries=entries,
+        warning=_warning(problem, len(valid_items), max_items), total_items=len(valid_items),
+    )
+
+
+def _warning(problem: str | None, total: int, max_items: int) -> str | None:
+    parts = []
+    if problem:
+        parts.append(f"feed has errors but was read: {problem}")
+    if total > max_items:
+        parts.append(f"only the first {max_items} of {total} items were kept")
+    return one_line("; ".join(parts), MAX_WARNING_CHARS) if parts else None
+
+
+def _describe(exc: object) -> str:
+    if exc is None:
+        return "unknown problem"
+    text = str(exc) or type(exc).__name__
+    return one_line(text, MAX_WARNING_CHARS)
+
+
+def parse_feed_job(job: dict[str, Any]) -> ParsedFeed:
+    """Picklable entry point for a process pool: ``parse_feed(**job)``."""
+    return parse_feed(**job)
