@@ -1,0 +1,164 @@
+"""The Textual app: opens the main screen, runs sync in a background thread, owns the keymap."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Mapping
+from datetime import tzinfo
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from tuireader.store import Store
+from tuireader.ui.components.help import HelpScreen
+from tuireader.ui.components.main_screen import MainScreen
+from tuireader.ui.formatting import one_line
+from tuireader.ui.provider import ReaderCommands
+
+SYNC_WORKER = "sync"
+BROWSER_WORKER = "browser"
+
+
+class ReaderApp(App[None]):
+    """tuireader's reader: list, reader view and actor sidebar over one SQLite cache."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tuireader"
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+    BINDINGS: ClassVar = [Binding("ctrl+p", "command_palette", "Commands", show=False)]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        keymap: Mapping[str, str] | None = None,
+        timezone: tzinfo | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.timezone = timezone
+        self.user_keymap = dict(keymap or {})
+        if theme:
+            self.theme = theme
+        self.sync_running = False
+        self.last_sync_errors: list[str] = []
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        self.push_screen(MainScreen(self.store, timezone=self.timezone))
+
+    @property
+    def main_screen(self) -> MainScreen:
+        """The main screen (below any open picker)."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not open")
+
+    # -- help ------------------------------------------------------------------------------------
+    def action_show_help(self) -> None:
+        """Show every key binding with its current key."""
+        self.push_screen(HelpScreen(self.main_screen.key_help()))
+
+    # -- sync ------------------------------------------------------------------------------------
+    def action_sync(self) -> None:
+        """Fetch every feed in a background thread; the list updates as feeds finish."""
+        if self.sync_running:
+            self.notify("A sync is already running.")
+            return
+        self.sync_running = True
+        self.last_sync_errors = []
+        self._set_activity("syncing…")
+        self.sync_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=SYNC_WORKER, name=SYNC_WORKER)
+    def sync_worker(self) -> Any:
+        """Run ``tuireader.sync.sync_feeds`` on its own store connection."""
+        from tuireader.sync import sync_feeds
+
+        with Store(self.store.path) as thread_store:
+            return sync_feeds(thread_store, progress=self._feed_synced_from_thread)
+
+    def _feed_synced_from_thread(self, result: Any) -> None:
+        self.call_from_thread(self._feed_synced, result)
+
+    def _feed_synced(self, result: Any) -> None:
+        if getattr(result, "error", None):
+            self.last_sync_errors.append(
+                f"{one_line(str(result.url))}: {one_line(str(result.error))}"
+            )
+        screen = self.main_screen
+        screen.activity = f"syncing… {one_line(str(result.url))}"
+        if getattr(result, "new", 0) or getattr(result, "updated", 0):
+            screen.reload(keep=screen.articles.current_id)
+        else:
+            screen.refresh_status()
+
+    def _set_activity(self, activity: str) -> None:
+        screen = self.main_screen
+        screen.activity = activity
+        screen.refresh_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where background work's results and failures are handled."""
+        worker = event.worker
+        if worker.name == SYNC_WORKER:
+            if event.state == WorkerState.SUCCESS:
+                self.sync_running = False
+                summary = worker.result
+                message = (
+                    f"Sync done: {getattr(summary, 'new', 0)} new, "
+                    f"{getattr(summary, 'updated', 0)} updated"
+                )
+                errors = getattr(summary, "errors", 0)
+                if errors:
+                    message += f", {errors} failed"
+                if self.last_sync_errors:
+                    message += "\n" + "\n".join(self.last_sync_errors[:5])
+                self.notify(message, severity="warning" if errors else "information",
+                            markup=False)
+                self._set_activity("")
+                screen = self.main_screen
+                screen.reload(keep=screen.articles.current_id)
+            elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+                self.sync_running = False
+                self._set_activity("")
+                error = worker.error
+                if isinstance(error, ImportError):
+                    text = "Sync is not available in this installation."
+                else:
+                    text = f"Sync failed: {one_line(str(error)) or type(error).__name__}"
+                self.notify(text, severity="error", markup=False)
+        elif worker.name == BROWSER_WORKER and event.state == WorkerState.ERROR:
+            self.notify(
+                f"Could not open the browser: {one_line(str(worker.error))}",
+                severity="error", markup=False,
+            )
+
+    # -- browser ---------------------------------------------------------------------------------
+    def open_in_browser(self, url: str) -> None:
+        """Open ``url`` with a graphical browser if the system has one, else say so."""
+        self.browser_worker(url)
+
+    @work(thread=True, exit_on_error=False, group=BROWSER_WORKER, name=BROWSER_WORKER)
+    def browser_worker(self, url: str) -> None:
+        """Find a browser that does not take over this terminal and open ``url`` in it."""
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            browser = None
+        # Text browsers (lynx, w3m...) would fight the reader for the terminal: refuse them.
+        terminal_browser = type(browser) is webbrowser.GenericBrowser
+        if browser is None or terminal_browser or not browser.open(url):
+            self.call_from_thread(
+                self.notify,
+                "No graphical browser found; press y to copy the link instead.",
+                severity="warning",
+            )
+            return
+        self.call_from_thread(self.notify, f"Opened {url}", markup=False)

@@ -1,0 +1,66 @@
+"""Turning stored feed data into safe, plain ``rich.text.Text`` for the screen.
+
+Feed text is hostile: it is never parsed as markup (only ``Text(str)`` / ``Text.append``) and
+control characters are stripped before anything reaches the terminal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from rich.text import Text
+
+try:
+    from tuireader.text.sanitize import strip_controls
+except ImportError:  # pragma: no cover - the text package ships it; keep a minimal fallback
+    import re
+
+    _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+    def strip_controls(text: str) -> str:
+        """Drop C0/C1 control characters and bidi overrides (fallback)."""
+        return _CONTROLS.sub("", text)
+
+
+def one_line(value: str | None) -> str:
+    """Feed text for a single-line field (title, feed name): controls stripped, spaces folded."""
+    if not value:
+        return ""
+    return " ".join(strip_controls(value).split())
+
+
+def safe_body(text: str) -> tuple[str, bool]:
+    """The article text ready to show, and whether stored character offsets still apply.
+
+    Text from the cache is normally clean already; if it is not, the cleaned text is shown
+    and highlighting is dropped, because mention offsets no longer match.
+    """
+    cleaned = strip_controls(text or "")
+    if "\t" in cleaned:
+        cleaned = cleaned.replace("\t", " ")  # same length: offsets stay valid
+    return cleaned, cleaned == (text or "").replace("\t", " ")
+
+
+def format_date(value: str | None, timezone: tzinfo | None = None) -> str:
+    """An ISO timestamp as ``YYYY-MM-DD HH:MM`` in ``timezone`` (local time when None)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return one_line(value)[:16]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
+
+
+def fit(text: Text, width: int) -> Text:
+    """``text`` cut or padded to exactly ``width`` terminal cells (wide characters included)."""
+    fitted = text.copy()
+    fitted.truncate(max(width, 0), overflow="ellipsis", pad=True)
+    return fitted
+
+
+def plain(value: str | None, style: str = "") -> Text:
+    """Feed text as a ``Text`` with no markup interpretation, on one line."""
+    return Text(one_line(value), style=style, no_wrap=True, end="")
