@@ -292,12 +292,12 @@ def feedparser_entry(
                 link = clean_url(candidate.get("href"), base)
                 if link:
                     break
-    author = clean_inline(
-        entry.get("author"), is_html=True,
-        limit=MAX_AUTHOR_CHARS,
-    )
+    author = clean_inline(entry.get("author"), is_html=True, limit=MAX_AUTHOR_CHARS)
+    if "<" in author:  # escaped markup in a text field: names never contain tags
+        author = clean_inline(author, is_html=True, limit=MAX_AUTHOR_CHARS)
     published = struct_time_to_iso(entry.get("published_parsed"), now=now)
-    updated = struct_time_to_iso(entry.get("updated_parsed"), now=now)
+    # dict.get: feedparser's own get() falls back from updated to published (deprecated).
+    updated = struct_time_to_iso(dict.get(entry, "updated_parsed"), now=now)  # type: ignore[arg-type]
     summary_html, content_html = _entry_html(entry)
     if not title:
         title = _title_from_text(summary_html or content_html)

@@ -1,0 +1,219 @@
+"""Parsing and normalisation of every supported format and of hostile or broken bodies."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.server import json_feed, rss_feed, rss_item
+from tuireader.sync.normalise import (
+    MAX_TITLE_CHARS,
+    clean_url,
+    entry_identity,
+    rfc3339_to_iso,
+    strip_control,
+    struct_time_to_iso,
+)
+from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+FEED_URL = "https://feeds.example.com/news/feed.xml"
+
+
+def parse_fixture(name: str, content_type: str = "application/xml", **kw: object) -> ParsedFeed:
+    return parse_feed((FEEDS / name).read_bytes(), url=FEED_URL, content_type=content_type, **kw)
+
+
+def test_rss_091_and_092_with_latin1() -> None:
+    parsed = parse_fixture("rss091.xml")
+    assert parsed.kind.startswith("rss091")
+    assert parsed.meta.title == "RSS 0.91 Kanal"
+    assert parsed.meta.language == "de"
+    assert [e.title for e in parsed.entries] == ["Grüße aus 0.91", "Second 0.91 item"]
+    assert parsed.entries[0].entry_id == "http://example.com/091/one"  # no guid: the link
+    assert parsed.entries[0].language == "de"
+    latin1 = parse_fixture("rss092.xml")
+    assert latin1.kind == "rss092"
+    assert latin1.entries[0].title == "Grüße 0.92"
+
+
+def test_rss_10_rdf() -> None:
+    parsed = parse_fixture("rss10.rdf")
+    assert parsed.kind == "rss10"
+    (entry,) = parsed.entries
+    assert entry.title == "RDF item one"
+    assert entry.author == "Ann Author"
+    assert entry.updated == "2024-10-21T08:00:00+00:00"  # dc:date, converted to UTC
+    assert entry.language == "en-gb"
+
+
+def test_rss_20_identity_links_dates_and_text() -> None:
+    parsed = parse_fixture("rss20.xml")
+    assert parsed.kind == "rss20"
+    assert parsed.meta.title == "RSS 2.0 & friends"
+    assert parsed.meta.site_url == "https://feeds.example.com/home"  # relative, resolved
+    assert parsed.meta.language == "de-de"
+    first, second, third = parsed.entries
+    assert first.entry_id == "urn:meldung:1"
+    assert first.url == "https://feeds.example.com/artikel/1"
+    assert first.published == "2024-10-21T11:07:00+00:00"
+    assert first.author == "Berta Beispiel"
+    assert first.summary_html == "Kurzfassung"
+    assert 'href="https://feeds.example.com/mehr"' in (first.content_html or "")
+    assert first.text.startswith("Der ganze Text mit Link")  # content wins over summary
+    assert second.entry_id == "https://example.com/artikel/2"  # no guid: the link
+    assert second.text == "Nur eine Zusammenfassung"
+    assert third.entry_id.startswith("sha:")  # no guid, no link: title + date
+    assert third.url is None and third.published is None
+    # The hash identity is stable across parses.
+    assert parse_fixture("rss20.xml").entries[2].entry_id == third.entry_id
+
+
+def test_atom_03_and_10() -> None:
+    old = parse_fixture("atom03.xml")
+    assert old.kind == "atom03"
+    assert old.meta.language == "fr"
+    assert old.entries[0].published == "2024-10-21T10:00:00+00:00"
+    assert old.entries[0].updated == "2024-10-21T11:00:00+00:00"
+    atom = parse_fixture("atom10.xml")
+    assert atom.kind == "atom10"
+    assert atom.meta.title == "Atom 1.0 blog"  # type="html" title: markup stripped
+    one, two = atom.entries
+    assert one.url == "https://example.net/blog/posts/one"  # xml:base
+    assert one.published == "2024-10-22T08:00:00+00:00"
+    assert one.author == "Carla Coder"
+    assert one.language == "en"
+    assert two.title == "Entry two"  # xhtml title
+    assert two.published is None and two.updated == "2024-10-23T08:00:00+00:00"
+    assert "&lt;text&gt;" in (two.content_html or "")  # type="text" content escaped
+    assert two.text == "Plain <text> content"
+
+
+def test_json_feed_10_and_11() -> None:
+    old = parse_fixture("jsonfeed10.json", "application/json")  # detected by its version
+    assert old.kind == "json1"
+    first, untitled = old.entries
+    assert first.entry_id == "1" and first.author == "Old Style Author"
+    assert first.published == "2024-10-21T08:00:00+00:00"
+    assert first.text == "Hello JSON"
+    assert untitled.entry_id == "2"
+    assert untitled.title == "Untitled text item <not markup>"
+    assert untitled.url == "https://feeds.example.com/2"
+    new = parse_fixture("jsonfeed11.json", "application/feed+json")
+    assert new.kind == "json1.1"
+    assert new.meta.language == "de"
+    first, external = new.entries
+    assert first.author == "Item Author, Second Author"
+    assert first.language == "en" and external.language == "de"
+    assert first.updated == "2024-10-21T12:00:00+00:00"
+    assert external.url == "https://other.example/b"
+    assert new.warning is not None and "not objects" in new.warning
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n\t ", "empty"),
+        ((FEEDS / "html_page.html").read_bytes(), "not a feed: got an HTML page"),
+        (b"<html><body>hi</body></html>", "got an HTML page"),
+        (b"just some text", "not a feed"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}', "no items list"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", ', "invalid JSON"),
+        (b'{"title": "x", "items": []}', "jsonfeed.org version"),
+    ],
+)
+def test_not_a_feed_is_an_error(body: bytes, message: str) -> None:
+    content_type = "application/feed+json" if body.startswith(b'{"title"') else None
+    with pytest.raises(FeedParseError, match=message):
+        parse_feed(body, url=FEED_URL, content_type=content_type)
+
+
+def test_deeply_nested_json_is_refused() -> None:
+    body = b'{"version": "https://jsonfeed.org/version/1", "items": ' + b"[" * 200_000
+    with pytest.raises(FeedParseError, match="not a feed"):
+        parse_feed(body, url=FEED_URL, content_type="application/feed+json")
+
+
+@pytest.mark.parametrize("name", ["entity_bomb.xml", "external_entity.xml"])
+def test_entity_declarations_are_refused_quickly(name: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(FeedParseError, match=r"refused: .*<!ENTITY>"):
+        parse_fixture(name)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_bozo_feed_with_entries_is_kept_with_a_warning() -> None:
+    parsed = parse_fixture("bozo_with_entries.xml")
+    assert [e.title for e in parsed.entries] == ["Still here & unescaped", "Second"]
+    assert parsed.warning is not None and parsed.warning.startswith("feed has errors but was read")
+    assert "\n" not in parsed.warning
+
+
+def test_broken_xml_without_entries_is_an_error() -> None:
+    with pytest.raises(FeedParseError):
+        parse_feed(b'<rss version="2.0"><channel><title>x</ti', url=FEED_URL)
+
+
+def test_hostile_text_is_sanitised() -> None:
+    parsed = parse_fixture("hostile.xml")
+    assert parsed.meta.site_url is None  # javascript: link dropped
+    for text in [parsed.meta.title or ""] + [
+        value for e in parsed.entries for value in (e.title, e.author or "", e.text)
+    ]:
+        assert strip_control(text) == text
+        assert not any(0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text)
+        assert "\x1b" not in text and "\x9b" not in text and "\x85" not in text
+    first, second = parsed.entries
+    assert first.title == "Bold evil title [red]rich[/red]"  # markup stripped, brackets kept
+    assert first.author == "mallory@example.com (Mallory)"
+    assert first.url is None
+    assert first.published is None  # year 2999: treated as missing, store uses first-seen
+    assert "alert" not in first.text
+    assert "pwned" not in second.title
+    assert second.url == "https://feeds.example.com/rel/2"
+
+
+def test_items_and_field_sizes_are_bounded() -> None:
+    huge_title = "T" * (MAX_TITLE_CHARS * 3)
+    body = rss_feed([rss_item(0, title=huge_title)] + [rss_item(i) for i in range(1, 30)])
+    parsed = parse_feed(body, url=FEED_URL, max_items=10)
+    assert len(parsed.entries) == 10
+    assert parsed.total_items == 30
+    assert parsed.warning is not None and "first 10 of 30" in parsed.warning
+    assert len(parsed.entries[0].title) <= MAX_TITLE_CHARS
+
+
+def test_content_hash_tracks_content_not_dates() -> None:
+    base = parse_feed(rss_feed([rss_item(1)]), url=FEED_URL).entries[0]
+    redated = parse_feed(
+        rss_feed([rss_item(1, date=datetime(2023, 1, 1, tzinfo=UTC))]), url=FEED_URL
+    ).entries[0]
+    edited = parse_feed(rss_feed([rss_item(1, body="<p>Corrected</p>")]), url=FEED_URL).entries[0]
+    assert base.entry_id == redated.entry_id == edited.entry_id
+    assert base.content_hash == redated.content_hash
+    assert base.content_hash != edited.content_hash
+
+
+def test_json_feed_detection_by_body_without_content_type() -> None:
+    body = json_feed([{"id": "x", "title": "<b>Title</b>", "content_text": "t"}])
+    parsed = parse_feed(body, url=FEED_URL, content_type="text/plain")
+    assert parsed.entries[0].title == "<b>Title</b>"  # JSON Feed titles are plain text
+    assert json.loads(body)["version"].startswith("https://jsonfeed.org/version/")
+
+
+def test_helpers() -> None:
+    assert clean_url("/a b", "https://x.example/feed") == "https://x.example/a%20b"
+    assert clean_url("javascript:alert(1)", None) is None
+    assert clean_url("data:text/html,x", "https://x.example/") is None
+    assert entry_identity(None, None, "t", None).startswith("sha:")
+    assert entry_identity("x" * 5000, None, "t", None).startswith("sha:")
+    assert entry_identity(7, None, "t", None) == "7"
+    assert struct_time_to_iso(time.gmtime(0)) == "1970-01-01T00:00:00+00:00"
+    assert rfc3339_to_iso("2024-10-21T10:00:00+02:00") == "2024-10-21T08:00:00+00:00"
+    assert rfc3339_to_iso("yesterday") is None
+    assert strip_control("a\x1b[31mb\u202ec\td\ne\x07") == "abc\td\ne"
