@@ -32,7 +32,7 @@ TUIREADER = Path(sys.executable).parent / "tuireader"
 NEWSBOAT = shutil.which("newsboat") or "newsboat"
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 180)
 
 # Opener that never uses a proxy: every benchmark request goes to 127.0.0.1 only.
 _LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -162,14 +162,15 @@ class FeedServer:
     """A running ``feedserver.py`` child and its control endpoints."""
 
     def __init__(self, *, feeds: int, items: int, new_per_generation: int, seed: int = 1,
-                 latency_ms: float = 0.0, max_lifetime: float = 3 * 3600) -> None:
+                 latency_ms: float = 0.0, hosts: int = 1, max_lifetime: float = 3 * 3600
+                 ) -> None:
         self.feeds = feeds
         self.items = items
         command = [
             sys.executable, str(BENCH_DIR / "feedserver.py"), "--feeds", str(feeds),
             "--items", str(items), "--new-per-generation", str(new_per_generation),
             "--seed", str(seed), "--latency-ms", str(latency_ms),
-            "--max-lifetime", str(max_lifetime),
+            "--max-lifetime", str(max_lifetime), "--hosts", str(hosts),
         ]
         env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -181,11 +182,14 @@ class FeedServer:
             raise RuntimeError(f"feed server failed to start (exit {self.proc.returncode})")
         info = json.loads(line)
         self.url: str = info["url"]
+        self.port: int = info["port"]
+        self.hosts: list[str] = info["hosts"]
         self.render_seconds: float = info["render_seconds"]
 
     def feed_urls(self) -> list[str]:
-        """Every feed's URL, in index order."""
-        return [f"{self.url}/feed/{i}.xml" for i in range(self.feeds)]
+        """Every feed's URL, in index order, spread round-robin over the server's hosts."""
+        return [f"http://{self.hosts[i % len(self.hosts)]}:{self.port}/feed/{i}.xml"
+                for i in range(self.feeds)]
 
     def _call(self, method: str, path: str) -> dict[str, Any]:
         request = urllib.request.Request(self.url + path, method=method,
@@ -269,7 +273,7 @@ class NewsboatProfile:
     def write(self, urls: Sequence[str]) -> None:
         """Write the urls and config files (loopback URLs only)."""
         for url in urls:
-            if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
+            if not url.startswith(("http://127.", "http://localhost:")):
                 raise ValueError(f"refusing a non-loopback URL for newsboat: {url}")
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "urls").write_text("".join(f"{url}\n" for url in urls))

@@ -16,6 +16,10 @@ Control endpoints (JSON answers):
 * ``POST /control/reset``: zero the counters;
 * ``POST /control/quit``: stop.
 
+With ``--hosts N`` it listens on 127.0.0.1 ... 127.0.0.N (one port): real subscriptions span
+many sites, and a client that limits connections per host must not be throttled to one
+"site" only because every benchmark feed lives on one address.
+
 It stops by itself after ``--max-lifetime`` seconds or when its parent process goes away, so a
 crashed benchmark never leaves it running. Start it with ``python benchmarks/feedserver.py
 --feeds 200 --items 50``; it prints one JSON line ``{"port": ..., "url": ...}`` when ready.
@@ -187,7 +191,8 @@ def make_handler(store: FeedStore) -> type[BaseHTTPRequestHandler]:
                 self._json(store.stats())
             elif url.path == "/control/quit":
                 self._json({"quitting": True})
-                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                threading.Thread(target=lambda: (time.sleep(0.2), os._exit(0)),
+                                 daemon=True).start()
             else:
                 self._send(404, b"not found\n", {"Content-Type": "text/plain"})
 
@@ -227,7 +232,7 @@ def make_handler(store: FeedStore) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _watchdog(server: ThreadingHTTPServer, max_lifetime: float, parent: int) -> None:
+def _watchdog(max_lifetime: float, parent: int) -> None:
     """Stop when the lifetime is over or the parent process is gone."""
     deadline = time.monotonic() + max_lifetime
     while time.monotonic() < deadline:
@@ -247,33 +252,69 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--hosts", type=int, default=1,
+                        help="listen on 127.0.0.1 .. 127.0.0.N (same port), so clients that "
+                        "limit connections per host see N hosts, as with real subscriptions")
     parser.add_argument("--max-lifetime", type=float, default=3600.0,
                         help="seconds after which the server exits by itself")
     return parser.parse_args(argv)
 
 
+def loopback_host(number: int) -> str:
+    """The ``number``-th loopback address (0 -> 127.0.0.1), all inside 127.0.0.0/8."""
+    return f"127.0.{number // 254}.{number % 254 + 1}"
+
+
+def bind_servers(hosts: int, port: int) -> list[ThreadingHTTPServer]:
+    """One server per loopback address, all on one port (retrying when a port is taken)."""
+    ThreadingHTTPServer.request_queue_size = 1024
+    ThreadingHTTPServer.daemon_threads = True
+    for _attempt in range(20):
+        servers = [ThreadingHTTPServer((loopback_host(0), port), BaseHTTPRequestHandler)]
+        chosen = servers[0].server_address[1]
+        try:
+            for number in range(1, hosts):
+                servers.append(ThreadingHTTPServer((loopback_host(number), chosen),
+                                                   BaseHTTPRequestHandler))
+        except OSError:
+            for server in servers:
+                server.server_close()
+            if port:
+                raise
+            continue
+        return servers
+    raise OSError("no port free on every loopback address")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Render the feeds, print the address as JSON, serve until told to stop."""
     args = parse_args(argv)
-    ThreadingHTTPServer.request_queue_size = 1024
-    ThreadingHTTPServer.daemon_threads = True
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), BaseHTTPRequestHandler)
-    port = server.server_address[1]
+    servers = bind_servers(max(1, args.hosts), args.port)
+    port = servers[0].server_address[1]
     base_url = f"http://127.0.0.1:{port}"
     store = FeedStore(args, base_url)
     store.render()
-    server.RequestHandlerClass = make_handler(store)
-    threading.Thread(
-        target=_watchdog, args=(server, args.max_lifetime, os.getppid()), daemon=True
-    ).start()
+    handler = make_handler(store)
+    for server in servers:
+        server.RequestHandlerClass = handler
+    threading.Thread(target=_watchdog, args=(args.max_lifetime, os.getppid()),
+                     daemon=True).start()
+    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                daemon=True) for server in servers[1:]]
+    for thread in threads:
+        thread.start()
     print(json.dumps({"port": port, "url": base_url, "pid": os.getpid(),
+                      "hosts": [loopback_host(n) for n in range(len(servers))],
                       "render_seconds": round(store.render_seconds, 3)}), flush=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        servers[0].serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        for server in servers[1:]:
+            server.shutdown()
+        for server in servers:
+            server.server_close()
 
 
 if __name__ == "__main__":
