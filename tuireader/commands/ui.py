@@ -28,4 +28,4 @@ def ui(app_context: object) -> None:
             ensure_demo(store)
         except Exception as exc:
             click.echo(f"warning: could not set up the demo feeds: {exc}", err=True)
-    ReaderApp(store, keymap=config.keys).run()
+    ReaderApp(store, keymap=config.keys, sync_config=config.sync).run()

@@ -12,6 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from tuireader.config import SyncConfig
 from tuireader.store import Store
 from tuireader.ui.components.help import HelpScreen
 from tuireader.ui.components.main_screen import MainScreen
@@ -37,6 +38,8 @@ class ReaderApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         timezone: tzinfo | None = None,
         theme: str | None = None,
+        sync_config: SyncConfig | None = None,
+        extract: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
@@ -44,6 +47,8 @@ class ReaderApp(App[None]):
         self.user_keymap = dict(keymap or {})
         if theme:
             self.theme = theme
+        self.sync_config = sync_config
+        self.extract = extract
         self.sync_running = False
         self.last_sync_errors: list[str] = []
 
@@ -82,7 +87,10 @@ class ReaderApp(App[None]):
         from tuireader.sync import sync_feeds
 
         with Store(self.store.path) as thread_store:
-            return sync_feeds(thread_store, progress=self._feed_synced_from_thread)
+            return sync_feeds(
+                thread_store, config=self.sync_config, extract=self.extract,
+                progress=self._feed_synced_from_thread,
+            )
 
     def _feed_synced_from_thread(self, result: Any) -> None:
         self.call_from_thread(self._feed_synced, result)
