@@ -265,17 +265,32 @@ def loopback_host(number: int) -> str:
     return f"127.0.{number // 254}.{number % 254 + 1}"
 
 
-def bind_servers(hosts: int, port: int) -> list[ThreadingHTTPServer]:
+class QuietServer(ThreadingHTTPServer):
+    """A threaded server that counts, rather than prints, clients hanging up mid-connection."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+    store: FeedStore | None = None
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients closing kept-alive connections are normal; anything else is printed."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            if self.store is not None:
+                self.store.count("connection_resets")
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+def bind_servers(hosts: int, port: int) -> list[QuietServer]:
     """One server per loopback address, all on one port (retrying when a port is taken)."""
-    ThreadingHTTPServer.request_queue_size = 1024
-    ThreadingHTTPServer.daemon_threads = True
     for _attempt in range(20):
-        servers = [ThreadingHTTPServer((loopback_host(0), port), BaseHTTPRequestHandler)]
+        servers = [QuietServer((loopback_host(0), port), BaseHTTPRequestHandler)]
         chosen = servers[0].server_address[1]
         try:
             for number in range(1, hosts):
-                servers.append(ThreadingHTTPServer((loopback_host(number), chosen),
-                                                   BaseHTTPRequestHandler))
+                servers.append(QuietServer((loopback_host(number), chosen),
+                                           BaseHTTPRequestHandler))
         except OSError:
             for server in servers:
                 server.server_close()
@@ -297,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     handler = make_handler(store)
     for server in servers:
         server.RequestHandlerClass = handler
+        server.store = store
     threading.Thread(target=_watchdog, args=(args.max_lifetime, os.getppid()),
                      daemon=True).start()
     threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
