@@ -1,0 +1,495 @@
+"""Actors: the people, organisations and places an article is about, with their roles.
+
+:func:`build_actors` merges one article's entity mentions into :class:`Actor` objects:
+
+* **Persons.** Every distinct full form (the longest name forms, e.g. "Kim Hong Kyun", "Kim Jong
+  Un") is its own actor. A shorter form ("Rutte", "Kim", "Putins", "Yoon's") links to the full
+  name that contains it, the most recent such name before the mention; when none precedes it
+  and exactly one full name in the article contains it, to that one; when several do, the short
+  form stays its own actor (never guess across two Kims). German genitives ("Putins", "Yoons",
+  "Scholz'") and English possessives ("Biden's") are folded to the name.
+* **Organisations, places, other names** merge by case-folded name with genitive folding
+  ("Russlands" → "Russland", "NATO"/"Nato"). A demonym adjective the NER labelled
+  ("nordkoreanischen") joins the country actor it derives from when that country is named.
+* **Canonical name**: the longest form in the article (ties: the most frequent, then the first).
+* **Role**: the title in front of a person's name ("Außenminister Kim Hong Kyun",
+  "NATO-Generalsekretär Mark Rutte", "Secretary of State Antony Blinken", "NATO chief Mark
+  Rutte") or in an apposition right after it ("Mark Rutte, der Generalsekretär der Nato"), from
+  curated title words and title suffixes ("…minister", "…sekretär", "…sprecher", "…chef"), with
+  hyphen compounds kept whole and German inflection folded ("Präsidenten" → "Präsident").
+  Titles the NER included in a person span are cut off the mention and become the role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = [
+    "Actor",
+    "EntityLike",
+    "Mention",
+    "build_actors",
+    "clean_entities",
+    "title_role",
+]
+
+
+class EntityLike(Protocol):
+    """What :func:`build_actors` needs of an entity (``tuireader.text.ner.Entity`` fits)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention after clean-up (``text == input[start:end]``)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The CLI contract's entity object."""
+        return {"start": self.start, "end": self.end, "text": self.text, "label": self.label}
+
+
+@dataclass(slots=True)
+class Actor:
+    """One person, organisation or place of an article."""
+
+    name: str
+    label: str
+    role: str | None = None
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    quotes: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        """Where the actor is first mentioned."""
+        return min(start for start, _ in self.mentions) if self.mentions else 0
+
+    def as_dict(self) -> dict[str, object]:
+        """The CLI contract's actor object."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "role": self.role,
+            "mentions": [[start, end] for start, end in sorted(self.mentions)],
+            "quotes": sorted(self.quotes, key=lambda q: int(q["start"])),  # type: ignore[call-overload]
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# titles
+
+_TITLE_WORDS = {
+    "de": frozenset(
+        (
+            "präsident", "präsidentin", "kanzler", "kanzlerin", "botschafter", "botschafterin",
+            "machthaber", "machthaberin", "staatschef", "staatschefin", "regierungschef",
+            "regierungschefin", "bürgermeister", "bürgermeisterin", "general", "generalin",
+            "generalleutnant", "generalmajor", "generaloberst", "oberst", "admiral", "papst",
+            "könig", "königin", "prinz", "prinzessin", "kaiser", "diktator", "diktatorin",
+            "premier", "premierministerin", "senator", "senatorin", "abgeordneter",
+            "abgeordnete", "gouverneur", "gouverneurin", "vorsitzender", "vorsitzende",
+            "anführer", "anführerin", "chef", "chefin", "sprecher", "sprecherin", "minister",
+            "ministerin", "sekretär", "sekretärin", "kommandeur", "kommandeurin",
+            "befehlshaber", "oppositionsführer", "oppositionsführerin", "kardinal", "bischof",
+            "richter", "richterin", "staatsanwalt", "staatsanwältin", "professor", "professorin",
+            "gesandter", "gesandte", "diplomat", "diplomatin", "regierungssprecher", "emir",
+            "scheich", "kronprinz", "ministerpräsident", "ministerpräsidentin", "vize",
+            "vizepräsident", "vizepräsidentin", "vizekanzler", "vizekanzlerin",
+        )
+    ),
+    "en": frozenset(
+        (
+            "president", "minister", "secretary", "chief", "leader", "spokesman",
+            "spokeswoman", "spokesperson", "ambassador", "chancellor", "mayor", "governor",
+            "senator", "sen.", "rep.", "representative", "general", "gen.", "admiral",
+            "colonel", "col.", "commander", "king", "queen", "prince", "princess", "pope",
+            "premier", "chairman", "chairwoman", "chair", "director", "envoy", "diplomat",
+            "ceo", "dictator", "judge", "justice", "prosecutor", "cardinal", "bishop",
+            "emir", "sheikh", "secretary-general", "speaker", "head", "lt.", "sgt.", "captain",
+            "capt.", "lieutenant", "sergeant", "major",
+        )
+    ),
+}  # fmt: skip
+_TITLE_SUFFIXES = {
+    "de": (
+        "minister", "ministerin", "sekretär", "sekretärin", "sprecher", "sprecherin", "chef",
+        "chefin", "präsident", "präsidentin", "kanzler", "kanzlerin", "botschafter",
+        "botschafterin", "führer", "führerin", "leiter", "leiterin", "kommandeur",
+        "kommandeurin", "befehlshaber", "befehlshaberin", "vorsitzender", "vorsitzende",
+        "beauftragter", "beauftragte", "bürgermeister", "bürgermeisterin", "direktor",
+        "direktorin", "berater", "beraterin", "gesandter", "diplomat", "diplomatin",
+        "general", "machthaber", "senator", "senatorin", "gouverneur", "gouverneurin",
+    ),
+    "en": ("minister", "president", "secretary", "spokesman", "spokeswoman", "-general"),
+}  # fmt: skip
+# Address forms and academic titles: skipped in front of names, never a role.
+_HONORIFICS = frozenset(
+    {"herr", "frau", "dr.", "prof.", "mr.", "mrs.", "ms.", "mr", "mrs", "ms", "dr", "sir", "dame"}
+)
+_EN_ROLE_MODIFIERS = (
+    r"former|acting|deputy|vice|prime|foreign|defen[cs]e|interior|finance|state|home|justice|"
+    r"health|trade|economy|economic|security|army|military|opposition|party|group|alliance|"
+    r"national|federal|UN|EU|U\.S\.|US|UK|NATO|Nato|Kremlin|White House|Pentagon|"
+    r"[A-Z]{2,6}|Supreme|Chief|Joint|Staff|Foreign|Defense|Defence|Prime|Vice|Deputy|Interior|"
+    r"Finance|Home|State|Acting|Former"
+)
+_EN_HEADS = "|".join(
+    re.escape(w) for w in sorted(_TITLE_WORDS["en"], key=len, reverse=True)
+)
+_EN_ROLE_BEFORE = re.compile(
+    rf"(?<![\w.])((?:(?:{_EN_ROLE_MODIFIERS})[\s-]+){{0,3}}(?i:{_EN_HEADS})(?![\w])"
+    rf"(?:\s+of\s+(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?)\s+$"
+)
+_WORDCHARS = r"[^\W\d_]"
+_DE_TOKEN_BEFORE = re.compile(rf"((?:{_WORDCHARS}|[.\-])+)\s+$")
+_APPOSITION = re.compile(
+    rf",\s+(?:(?:der|die|the|a|an|ein|eine|seit\s+\S+)\s+)?"
+    rf"((?:{_WORDCHARS}|[.\-])+(?:\s+(?:of|des|der)\s+(?:the\s+)?{_WORDCHARS}+)?)"
+)
+
+
+def _title_base(word: str, lang: str) -> str | None:
+    """The title a (possibly hyphenated, possibly inflected) word is, or None.
+
+    "NATO-Generalsekretär" → "NATO-Generalsekretär"; "Präsidentn"/"Präsidenten" → "Präsident".
+    """
+    if lang not in _TITLE_WORDS:
+        return None
+    head = word.rsplit("-", 1)[-1].lower()
+    if not head or not word[:1].isalpha():
+        return None
+    if lang == "de" and not word[0].isupper():
+        return None  # German titles are nouns: capitalised
+    words, suffixes = _TITLE_WORDS[lang], _TITLE_SUFFIXES[lang]
+    for trim in ("", "en", "n", "s", "es"):
+        if trim and (lang != "de" or not head.endswith(trim)):
+            continue
+        stem = head[: len(head) - len(trim)] if trim else head
+        if stem in words or (len(stem) > 3 and stem.endswith(suffixes)):
+            return word[: len(word) - len(trim)] if trim else word
+    return None
+
+
+def title_role(text: str, start: int, end: int, lang: str) -> str | None:
+    """The role a title right before ``text[start:end]`` (a name) or in an apposition right
+    after it gives, or None."""
+    before = text[max(0, start - 80) : start]
+    if lang == "en":
+        match = _EN_ROLE_BEFORE.search(before)
+        if match:
+            role = " ".join(match.group(1).split())
+            if role.lower() not in _HONORIFICS:
+                return role
+    elif lang == "de":
+        match = _DE_TOKEN_BEFORE.search(before)
+        if match:
+            word = match.group(1).strip(".")
+            if word.lower() in _HONORIFICS or word.lower() + "." in _HONORIFICS:
+                match = _DE_TOKEN_BEFORE.search(before[: match.start()])
+                word = match.group(1).strip(".") if match else ""
+            role = _title_base(word, lang) if word else None
+            if role:
+                return role
+    after = _APPOSITION.match(text, end)
+    if after:
+        candidate = after.group(1)
+        first = candidate.split()[0].strip(".")
+        if lang == "de":
+            return _title_base(first, lang)
+        if lang == "en" and _EN_ROLE_BEFORE.search(candidate + " "):
+            return " ".join(candidate.split())
+    return None
+
+
+def _strip_leading_title(entity: Mention, lang: str) -> tuple[Mention, str | None]:
+    """Cut titles and honorifics the NER put into a person span ("Außenminister Kim ...")."""
+    role = None
+    text, start = entity.text, entity.start
+    while True:
+        match = re.match(r"(\S+)(\s+)", text)
+        if match is None:
+            break
+        word = match.group(1)
+        if word.lower() in _HONORIFICS:
+            pass
+        elif (title := _title_base(word, lang)) is not None:
+            role = role or title
+        else:
+            break
+        text, start = text[match.end() :], start + match.end()
+    if start == entity.start:
+        return entity, None
+    return Mention(start, start + len(text), text, entity.label), role
+
+
+# ---------------------------------------------------------------------------------------------
+# clean-up and keys
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PRONOUNS = _words(
+    "er sie es ihn ihm ihr wir ich du man he she it him her they them we i you his its their "
+    "dieser diese dieses der die das"
+)
+
+
+def clean_entities(
+    text: str, entities: Sequence[EntityLike], lang: str
+) -> tuple[list[Mention], dict[int, str]]:
+    """Entities made fit for linking: spans checked against ``text``, surrounding space and
+    punctuation trimmed, titles cut off person spans, and non-names dropped (pronouns, bare
+    titles, single characters).
+
+    Returns the mentions (sorted, non-overlapping) and the roles found inside person spans,
+    keyed by the mention's start.
+    """
+    out: list[Mention] = []
+    roles: dict[int, str] = {}
+    last_end = -1
+    for entity in sorted(entities, key=lambda e: (e.start, -e.end)):
+        start, end = int(entity.start), int(entity.end)
+        if not 0 <= start < end <= len(text):
+            continue
+        span = text[start:end]
+        lead = len(span) - len(span.lstrip(" \t\n\"'„“”»«‚‘’(["))
+        trail = len(span) - len(span.rstrip(" \t\n\"'„“”»«‚‘’)],;:!?"))
+        start, end = start + lead, end - trail
+        if end - start < 2 or start < last_end:
+            continue
+        mention = Mention(start, end, text[start:end], str(entity.label))
+        if mention.label == "PER":
+            mention, role = _strip_leading_title(mention, lang)
+            if role:
+                roles[mention.start] = role
+        word = mention.text
+        if len(word) < 2 or word.lower() in _PRONOUNS or word.lower() in _HONORIFICS:
+            continue
+        if " " not in word and _title_base(word, lang) is not None:
+            continue  # a bare title ("Außenminister") is not a name
+        out.append(mention)
+        last_end = end
+    return out, roles
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().replace("’", "'").split())
+
+
+def _possessive_stem(word: str, lang: str) -> str | None:
+    """The name a genitive/possessive form is built on, if it is one ("Putins" → "Putin")."""
+    if lang == "en":
+        for tail in ("'s", "’s"):
+            if word.endswith(tail):
+                return word[: -len(tail)]
+        if word.endswith(("s'", "s’")):
+            return word[:-1]
+        return None
+    if word.endswith(("'", "’")) and word[-2:-1] in ("s", "x", "z", "ß"):
+        return word[:-1]
+    if word.endswith("s") and len(word) > 3:
+        return word[:-1]
+    return None
+
+
+_DEMONYM_DE = re.compile(r"(?i)([^\W\d_]{3,}?)(?:an|n|es)?isch(?:e|en|er|es|em)?")
+_DEMONYM_EN = re.compile(r"([A-Z][^\W\d_]{2,}?)(?:an|ian|ese|ish|i|n)")
+
+
+def _demonym_stem(word: str, lang: str) -> str | None:
+    """The country stem of a demonym adjective ("nordkoreanischen" → "nordkore")."""
+    pattern = _DEMONYM_DE if lang == "de" else _DEMONYM_EN
+    match = pattern.fullmatch(word)
+    return match.group(1).casefold() if match else None
+
+
+# ---------------------------------------------------------------------------------------------
+# building actors
+
+
+def _tokens(name: str) -> tuple[str, ...]:
+    return tuple(_fold(name).split())
+
+
+def _contains(full: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    if len(part) >= len(full):
+        return False
+    return any(full[i : i + len(part)] == part for i in range(len(full) - len(part) + 1))
+
+
+def build_actors(
+    text: str,
+    mentions: Sequence[Mention],
+    lang: str,
+    roles: dict[int, str] | None = None,
+) -> list[Actor]:
+    """Merge an article's (cleaned) mentions into actors, ordered by first mention."""
+    roles = roles or {}
+    persons = [m for m in mentions if m.label == "PER"]
+    others = [m for m in mentions if m.label != "PER"]
+
+    # person name forms, with possessives folded when the stem is a name in the article
+    single_tokens = {t for m in persons for t in _tokens(m.text)}
+    forms: dict[Mention, tuple[str, ...]] = {}
+    for mention in persons:
+        tokens = _tokens(mention.text)
+        stem = _possessive_stem(mention.text.split()[-1], lang)
+        if stem:
+            stem_folded = _fold(stem)
+            known = stem_folded in single_tokens or any(
+                stem_folded in _tokens(m.text) for m in persons if m is not mention
+            )
+            next_word = re.match(r"\s+(\S)", text[mention.end : mention.end + 3])
+            genitive_shape = (
+                lang == "en"
+                or mention.text.endswith(("'", "’"))
+                or (
+                    len(tokens) == 1
+                    and next_word is not None
+                    and next_word.group(1).isupper()
+                    and stem[-1:].lower() not in "aeiouäöüsxzy"
+                )
+            )
+            if known or genitive_shape:
+                tokens = (*tokens[:-1], stem_folded)
+        forms[mention] = tokens
+
+    full_forms = {f for f in forms.values() if not any(_contains(g, f) for g in forms.values())}
+    actors: list[Actor] = []
+    by_form: dict[tuple[str, ...], Actor] = {}
+    surface: dict[int, list[str]] = {}  # id(actor) -> surface names (folded possessives fixed)
+
+    def actor_for(form: tuple[str, ...], label: str) -> Actor:
+        actor = by_form.get(form)
+        if actor is None:
+            actor = Actor(name="", label=label)
+            by_form[form] = actor
+            actors.append(actor)
+        return actor
+
+    last_full_before: dict[tuple[str, ...], int] = {}
+    for mention in sorted(persons, key=lambda m: m.start):
+        form = forms[mention]
+        if form in full_forms:
+            target_form = form
+        else:
+            containing = [f for f in full_forms if _contains(f, form)]
+            before = [f for f in containing if f in last_full_before]
+            if before:
+                target_form = max(before, key=lambda f: last_full_before[f])
+            elif len(containing) == 1:
+                target_form = containing[0]
+            else:
+                target_form = form
+        actor = actor_for(target_form, "PER")
+        actor.mentions.append((mention.start, mention.end))
+        name = _surface_name(mention.text, form)
+        surface.setdefault(id(actor), []).append(name)
+        if form in full_forms:
+            last_full_before[form] = mention.start
+
+    # single-token non-person mentions that are a token of exactly one person's full name
+    person_tokens: dict[str, set[tuple[str, ...]]] = {}
+    for form in full_forms:
+        if len(form) > 1:
+            for token in form:
+                person_tokens.setdefault(token, set()).add(form)
+    remaining: list[Mention] = []
+    for mention in others:
+        folded = _fold(mention.text)
+        stem = _possessive_stem(mention.text, lang)
+        owners = person_tokens.get(folded) or (person_tokens.get(_fold(stem)) if stem else None)
+        if " " not in mention.text and owners and len(owners) == 1 and mention.label != "LOC":
+            actor = by_form[next(iter(owners))]
+            actor.mentions.append((mention.start, mention.end))
+            continue
+        remaining.append(mention)
+
+    # organisations, places, other names: by folded name, possessives folded to a known stem
+    keys = {_fold(m.text) for m in remaining}
+    groups: dict[tuple[str, str], Actor] = {}
+    demonyms: list[Mention] = []
+    for mention in remaining:
+        key = _fold(mention.text)
+        stem = _possessive_stem(mention.text, lang)
+        if stem and _fold(stem) in keys:
+            key = _fold(stem)
+        if _demonym_stem(mention.text, lang) is not None and mention.label == "MISC":
+            demonyms.append(mention)
+            continue
+        actor = groups.get((mention.label, key))
+        if actor is None:
+            actor = Actor(name="", label=mention.label)
+            groups[(mention.label, key)] = actor
+            actors.append(actor)
+        actor.mentions.append((mention.start, mention.end))
+        name = stem if stem and _fold(stem) == key else mention.text
+        surface.setdefault(id(actor), []).append(name)
+
+    places = [a for (label, _), a in groups.items() if label == "LOC"]
+    for mention in demonyms:
+        stem = _demonym_stem(mention.text, lang) or ""
+        place = next(
+            (
+                a
+                for a in places
+                if any(_fold(n).startswith(stem) for n in surface.get(id(a), []))
+            ),
+            None,
+        )
+        if place is None:
+            key = ("MISC", "demonym:" + stem)
+            place = groups.get(key)
+            if place is None:
+                place = groups[key] = Actor(name="", label="MISC")
+                actors.append(place)
+            surface.setdefault(id(place), []).append(mention.text)
+        place.mentions.append((mention.start, mention.end))
+
+    for actor in actors:
+        actor.name = _canonical(surface.get(id(actor), []))
+        if actor.label == "PER":
+            for start, end in sorted(actor.mentions):
+                role = roles.get(start) or title_role(text, start, end, lang)
+                if role:
+                    actor.role = role
+                    break
+    actors = [a for a in actors if a.name]
+    actors.sort(key=lambda a: a.first)
+    return actors
+
+
+def _surface_name(text: str, form: tuple[str, ...]) -> str:
+    """The mention's text with a folded possessive undone ("Putins" → "Putin")."""
+    words = text.split()
+    if words and _fold(words[-1]) != form[-1]:
+        last = words[-1]
+        words[-1] = last[: len(form[-1])] if _fold(last).startswith(form[-1]) else last
+    return " ".join(words)
+
+
+def _canonical(names: list[str]) -> str:
+    """The longest form (then the most frequent, then the first)."""
+    if not names:
+        return ""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    order = {name: i for i, name in reversed(list(enumerate(names)))}
+    return max(counts, key=lambda n: (len(n.split()), len(n), counts[n], -order[n]))
