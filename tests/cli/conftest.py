@@ -4,6 +4,7 @@ loopback web server for feed discovery."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +69,7 @@ class Page:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     location: str | None = None
+    delay: float = 0.0  # seconds before answering (at most 5)
 
 
 @dataclass
@@ -92,6 +94,8 @@ def page_server() -> Iterator[PageServer]:
             assert server_state is not None
             server_state.requested.append(self.path)
             page = server_state.pages.get(self.path, Page(b"not found", 404, "text/plain"))
+            if page.delay:
+                time.sleep(min(page.delay, 5.0))
             self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
             if page.location:

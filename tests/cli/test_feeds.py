@@ -194,6 +194,16 @@ def test_unreachable_server_is_one_line(run: RunCli) -> None:
     assert result.stderr.count("\n") == 1
 
 
+def test_slow_server_times_out(run: RunCli, page_server: PageServer, tmp_path: Path) -> None:
+    config = tmp_path / "fast.toml"
+    config.write_text("[sync]\ntimeout = 0.3\n")
+    page_server.pages["/slow"] = Page(RSS, delay=2.0)
+    result = run("--config", str(config), "feeds", "add", page_server.url("/slow"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {page_server.url('/slow')}: timed out")
+    assert result.stderr.count("\n") == 1
+
+
 def test_neither_feed_nor_page(run: RunCli, page_server: PageServer) -> None:
     page_server.pages["/logo.png"] = Page(b"\x89PNG\r\n\x1a\n....", content_type="image/png")
     result = run("feeds", "add", page_server.url("/logo.png"))
