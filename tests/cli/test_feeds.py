@@ -54,6 +54,16 @@ def test_add_missing_local_file_is_one_line_error(run: RunCli, db_path: Path) ->
     assert feed_urls(db_path) == []
 
 
+def test_add_web_address_without_scheme_gets_a_hint(run: RunCli, db_path: Path) -> None:
+    result = run("feeds", "add", "www.tagesschau.de/xml/rss2")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: no such file: www.tagesschau.de/xml/rss2 "
+        "(for a web address, write https://www.tagesschau.de/xml/rss2)\n"
+    )
+    assert feed_urls(db_path) == []
+
+
 def test_add_twice_is_one_line_error(run: RunCli, tmp_path: Path) -> None:
     feed_file = tmp_path / "feed.xml"
     feed_file.write_bytes(RSS)

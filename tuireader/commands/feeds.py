@@ -136,7 +136,11 @@ def _check_local(url: str) -> None:
     parts = urlsplit(url)
     path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(url)
     if not path.expanduser().is_file():
-        raise UserError(f"no such file: {clean_line(str(path), 300)}")
+        hint = ""
+        first_part = url.split("/", 1)[0]
+        if parts.scheme == "" and not url.startswith(("/", ".", "~")) and "." in first_part:
+            hint = f" (for a web address, write https://{clean_line(url, 300)})"
+        raise UserError(f"no such file: {clean_line(str(path), 300)}{hint}")
 
 
 # -- feeds list ---------------------------------------------------------------------------------
