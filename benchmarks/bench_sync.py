@@ -16,7 +16,7 @@ newsboat and pass/fail against issue 6's targets; JSON with every run goes to
 
     .venv/bin/python benchmarks/bench_sync.py            # 200x50 and 1000x20, 0 and 50 ms
     .venv/bin/python benchmarks/bench_sync.py --quick    # 20x10, one repetition
-    .venv/bin/python benchmarks/bench_sync.py --profile  # plus a cProfile of one cold sync
+    .venv/bin/python benchmarks/bench_sync.py --profile  # plus py-spy of a cold and warm sync
 """
 
 from __future__ import annotations
@@ -297,23 +297,53 @@ def print_summary(rows: list[dict[str, Any]], clients: list[str], info: dict[str
                              caption))
 
 
-def profile_sync(server: FeedServer, out: Path) -> str:
-    """cProfile one cold ``tuireader sync --no-extract`` of the server's feeds; top functions."""
+def summarise_collapsed(path: Path, top: int = 25) -> str:
+    """Top functions of a py-spy ``--format raw`` (collapsed stacks) file, inclusive and self."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [frame.strip() for frame in stack.split(";")]
+        for frame in set(frames[1:]):  # frames[0] is the thread
+            inclusive[frame] = inclusive.get(frame, 0) + count
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+    if not total:
+        return "no samples"
+    lines = [f"{total} samples"]
+    for title, table in (("inclusive", inclusive), ("self", own)):
+        lines.append(f"-- top {top} by {title} samples --")
+        for frame, count in sorted(table.items(), key=lambda kv: -kv[1])[:top]:
+            lines.append(f"{100 * count / total:5.1f}%  {frame[:150]}")
+    return "\n".join(lines)
+
+
+def profile_sync(server: FeedServer, out_dir: Path, size: str) -> str:
+    """py-spy one cold and one warm (all 304) ``tuireader sync --no-extract``; a summary."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    if not py_spy.exists():
+        return "py-spy not installed (.venv/bin/pip install py-spy): no profile"
+    notes = []
     with scratch_dir("bench-sync-profile-") as root:
         client = TuireaderClient(root, server.feed_urls(), extract=False)
-        prof = out.with_suffix(".prof")
-        command = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "tuireader",
-                   *client.reload_command()[1:]]
-        run = run_measured(command, env=client.env, timeout=1800)
-        if not run.ok:
-            return f"profiled run failed: {run.stderr_tail[-500:]}"
-        import pstats
-
-        with out.open("w") as handle:
-            stats = pstats.Stats(str(prof), stream=handle)
-            stats.sort_stats("cumulative").print_stats(40)
-            stats.sort_stats("tottime").print_stats(30)
-        return f"cold sync under cProfile: {run.wall_seconds:.2f}s; profile in {out}"
+        for scenario in ("cold", "warm"):
+            raw = out_dir / f"sync-profile-{size}-{scenario}.txt"
+            command = [str(py_spy), "record", "--format", "raw", "--rate", "200",
+                       "--threads", "--idle", "-o", str(raw), "--", *client.reload_command()]
+            run = run_measured(command, env=client.env, timeout=1800)
+            if not run.ok or not raw.exists():
+                notes.append(f"{scenario}: profiled run failed: {run.stderr_tail[-300:]}")
+                continue
+            summary = summarise_collapsed(raw)
+            summary_path = out_dir / f"sync-profile-{size}-{scenario}-summary.txt"
+            summary_path.write_text(summary + "\n")
+            notes.append(f"{scenario} sync under py-spy (wall incl. idle threads): "
+                         f"{run.wall_seconds:.2f}s; {summary_path}")
+    return "\n".join(notes)
 
 
 def parse_args() -> argparse.Namespace:
@@ -333,7 +363,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=4 * 3600.0,
                         help="seconds for the whole benchmark; later cases are skipped")
     parser.add_argument("--profile", action="store_true",
-                        help="also cProfile one cold tuireader sync of the first size")
+                        help="also py-spy a cold and a warm tuireader sync of the first size")
     parser.add_argument("--hosts", type=int, default=50,
                         help="loopback addresses the feeds are spread over (real subscriptions "
                         "span many sites; tuireader limits connections per host)")
@@ -390,7 +420,7 @@ def main() -> None:
             if args.profile and not profile_note and TR_FAST in clients:
                 server.configure(latency_ms=0)
                 RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-                profile_note = profile_sync(server, RESULTS_DIR / f"sync-profile-{size}.txt")
+                profile_note = profile_sync(server, RESULTS_DIR, size)
                 console.print(profile_note)
     info["loadavg_after"] = [round(x, 2) for x in __import__("os").getloadavg()]
     rows = summarise(measurements, clients)
