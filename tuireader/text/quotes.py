@@ -111,8 +111,8 @@ def sentence_bounds(text: str, protected: Sequence[tuple[int, int]] = ()) -> lis
     cuts = [0]
     for match in _BOUNDARY.finditer(text):
         pos = match.end()
-        if inside[match.start()]:
-            continue
+        if inside[pos]:
+            continue  # inside a quote: its sentences belong to the quoting sentence
         if match.group().startswith("."):
             word = re.search(r"([^\s(]*)$", text[max(0, match.start() - 12) : match.start()])
             before = word.group(1).lower() if word else ""
@@ -141,7 +141,7 @@ _SPEECH_VERBS_AFTER = (
 )
 _AFTER_VERB = re.compile(rf"\s*[,:]?\s*(?:{_SPEECH_VERBS_AFTER})(?![\w])", re.I)
 _AFTER_NAME_VERB = re.compile(
-    r"\s*,\s*(?P<name>[^,.;:!?\"„“”]{1,60}?)\s+(?:said|says|told|added|wrote|sagte|sagt)(?![\w])"
+    r"\s*,?\s*(?P<name>[^,.;:!?\"„“”]{1,60}?)\s+(?:said|says|told|added|wrote|sagte|sagt)(?![\w])"
 )
 _PRONOUN = re.compile(r"(?i)(?<![\w])(er|sie|he|she|dieser)(?![\w])")
 _PRONOUN_AFTER_VERB = re.compile(r"\s+(?:er|sie|he|she|dieser)(?![\w])", re.I)

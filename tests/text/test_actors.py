@@ -1,0 +1,220 @@
+"""Actors: linking name forms within an article, roles from titles, places and organisations."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.text.helpers import TAGESSCHAU, TAGESSCHAU_NAMES, TAZ, TAZ_NAMES, entities_for, seed_text
+from tuireader.text.actors import Actor, build_actors, clean_entities, title_role
+from tuireader.text.ner import Entity
+
+
+def actors_of(text: str, names: list[tuple[str, str]], lang: str = "de") -> list[Actor]:
+    mentions, roles = clean_entities(text, entities_for(text, names), lang)
+    return build_actors(text, mentions, lang, roles)
+
+
+def by_name(actors: list[Actor]) -> dict[str, Actor]:
+    return {actor.name: actor for actor in actors}
+
+
+def test_short_forms_link_to_the_full_name_before_them() -> None:
+    text = (
+        "NATO-Generalsekretär Mark Rutte warnte. Rutte sagte, Putins Krieg sei gefährlich. "
+        "Putin schwieg. Südkoreas Präsident Yoon Suk Yeol telefonierte, hieß es aus Yoons Büro."
+    )
+    actors = by_name(
+        actors_of(
+            text,
+            [("Mark Rutte", "PER"), ("Rutte", "PER"), ("Putins", "PER"), ("Putin", "PER"),
+             ("Yoon Suk Yeol", "PER"), ("Yoons", "PER")],
+        )
+    )  # fmt: skip
+    assert set(actors) == {"Mark Rutte", "Putin", "Yoon Suk Yeol"}
+    assert len(actors["Mark Rutte"].mentions) == 2
+    assert len(actors["Putin"].mentions) == 2
+    assert len(actors["Yoon Suk Yeol"].mentions) == 2
+
+
+def test_a_lone_genitive_before_a_noun_is_folded_to_the_name() -> None:
+    text = "Machthaber Kim Jong Un schickt Soldaten für Putins Angriffskrieg."
+    actors = by_name(actors_of(text, [("Kim Jong Un", "PER"), ("Putins", "PER")]))
+    assert set(actors) == {"Kim Jong Un", "Putin"}
+    start, end = actors["Putin"].mentions[0]
+    assert text[start:end] == "Putins"
+
+
+def test_names_ending_in_s_are_not_cut_without_evidence() -> None:
+    text = "Der Sänger Klaus sang. Danach sprach Markus."
+    actors = by_name(actors_of(text, [("Klaus", "PER"), ("Markus", "PER")]))
+    assert set(actors) == {"Klaus", "Markus"}
+
+
+def test_two_different_kims_are_never_merged() -> None:
+    text = (
+        "Außenminister Kim Hong Kyun bestellte den Botschafter ein. Kim sagte, Machthaber "
+        "Kim Jong Un schicke Soldaten. Kim Jong Un schweigt. Später sagte Kim, es reiche."
+    )
+    actors = actors_of(text, [("Kim Hong Kyun", "PER"), ("Kim Jong Un", "PER"), ("Kim", "PER")])
+    named = by_name(actors)
+    assert set(named) == {"Kim Hong Kyun", "Kim Jong Un"}
+    hong = [text[s:e] for s, e in named["Kim Hong Kyun"].mentions]
+    jong = [text[s:e] for s, e in named["Kim Jong Un"].mentions]
+    assert hong == ["Kim Hong Kyun", "Kim"]  # the first "Kim": only Kim Hong Kyun came before
+    assert jong == ["Kim Jong Un", "Kim Jong Un", "Kim"]  # the last: Kim Jong Un is most recent
+    assert named["Kim Hong Kyun"].role == "Außenminister"
+    assert named["Kim Jong Un"].role == "Machthaber"
+
+
+def test_an_ambiguous_short_form_with_no_name_before_it_stays_alone() -> None:
+    text = "Kim reiste ab. Kim Hong Kyun und Kim Jong Un trafen sich nicht."
+    named = by_name(
+        actors_of(text, [("Kim Hong Kyun", "PER"), ("Kim Jong Un", "PER"), ("Kim", "PER")])
+    )
+    assert set(named) == {"Kim", "Kim Hong Kyun", "Kim Jong Un"}
+    assert len(named["Kim"].mentions) == 1
+
+
+def test_a_short_form_before_the_only_full_name_links_to_it() -> None:
+    text = "Rutte warnt vor Eskalation\n\nNATO-Generalsekretär Mark Rutte warnte Nordkorea."
+    named = by_name(
+        actors_of(text, [("Mark Rutte", "PER"), ("Rutte", "PER"), ("Nordkorea", "LOC")])
+    )
+    assert len(named["Mark Rutte"].mentions) == 2
+    assert named["Mark Rutte"].role == "NATO-Generalsekretär"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name", "role"),
+    [
+        ("de", "Dann sagte Außenminister Kim Hong Kyun etwas.", "Kim Hong Kyun", "Außenminister"),
+        ("de", "Es warnte NATO-Generalsekretär Mark Rutte.", "Mark Rutte", "NATO-Generalsekretär"),
+        ("de", "Insgesamt soll Machthaber Kim Jong Un Soldaten schicken.", "Kim Jong Un",
+         "Machthaber"),
+        ("de", "US-Verteidigungsminister Lloyd Austin ist in Kyjiw.", "Lloyd Austin",
+         "US-Verteidigungsminister"),
+        ("de", "Yoon hat mit Nato-Chef Mark Rutte telefoniert.", "Mark Rutte", "Nato-Chef"),
+        ("de", "Südkoreas Präsident Yoon Suk Yeol hat sich geäußert.", "Yoon Suk Yeol",
+         "Präsident"),
+        ("de", "mit dem südkoreanischen Präsidenten Yoon Suk Yeol telefoniert", "Yoon Suk Yeol",
+         "Präsident"),
+        ("de", "mit dem südkoreanischen Präsidentn Yoon Suk Yeol telefoniert", "Yoon Suk Yeol",
+         "Präsident"),
+        ("de", "Als Außenamtssprecher Lin Jian gefragt wird", "Lin Jian", "Außenamtssprecher"),
+        ("de", "erklärte, Botschafter Georgy Sinowjew habe versichert", "Georgy Sinowjew",
+         "Botschafter"),
+        ("de", "Das sagte Bundeskanzlerin Angela Merkel.", "Angela Merkel", "Bundeskanzlerin"),
+        ("de", "Das sagte Frau Dr. Anna Weber.", "Anna Weber", None),
+        ("de", "Das sagte Mark Rutte, der Generalsekretär der Nato.", "Mark Rutte",
+         "Generalsekretär"),
+        ("de", "Das sagte der Mann von Anna Weber gestern.", "Anna Weber", None),
+        ("en", "Secretary of State Antony Blinken said.", "Antony Blinken", "Secretary of State"),
+        ("en", "Then President Joe Biden spoke.", "Joe Biden", "President"),
+        ("en", "NATO chief Mark Rutte warned.", "Mark Rutte", "NATO chief"),
+        ("en", "Defense Secretary Lloyd Austin arrived.", "Lloyd Austin", "Defense Secretary"),
+        ("en", "South Korean President Yoon Suk Yeol said.", "Yoon Suk Yeol", "President"),
+        ("en", "Prime Minister Keir Starmer said.", "Keir Starmer", "Prime Minister"),
+        ("en", "It was Mr. John Smith who came.", "John Smith", None),
+        ("en", "Yesterday John Smith came.", "John Smith", None),
+    ],
+)  # fmt: skip
+def test_roles_come_from_the_title_before_the_name(
+    lang: str, text: str, name: str, role: str | None
+) -> None:
+    actors = by_name(actors_of(text, [(name, "PER")], lang))
+    assert actors[name].role == role
+
+
+def test_a_title_inside_the_person_span_becomes_the_role() -> None:
+    text = "Dann sagte Außenminister Kim Hong Kyun etwas."
+    start = text.index("Außenminister")
+    entity = Entity(start, start + len("Außenminister Kim Hong Kyun"), "", "PER")
+    mentions, roles = clean_entities(text, [entity], "de")
+    assert [m.text for m in mentions] == ["Kim Hong Kyun"]
+    actors = build_actors(text, mentions, "de", roles)
+    assert (actors[0].name, actors[0].role) == ("Kim Hong Kyun", "Außenminister")
+
+
+def test_bare_titles_pronouns_and_broken_spans_are_not_names() -> None:
+    text = "Der Außenminister sagte, er komme. Sie auch."
+    entities = [
+        Entity(4, 17, "Außenminister", "PER"),
+        Entity(text.index("er "), text.index("er ") + 2, "er", "PER"),
+        Entity(text.index("Sie"), text.index("Sie") + 3, "Sie", "PER"),
+        Entity(40, 400, "out of range", "ORG"),
+    ]
+    mentions, _ = clean_entities(text, entities, "de")
+    assert mentions == []
+
+
+def test_places_and_organisations_merge_by_name() -> None:
+    text = (
+        " ".join(["Nordkorea schickt Soldaten."] * 10)
+        + " Die NATO und die Nato. Russlands Krieg in Russland."
+    )
+    actors = actors_of(
+        text,
+        [
+            ("Nordkorea", "LOC"),
+            ("NATO", "ORG"),
+            ("Nato", "ORG"),
+            ("Russlands", "LOC"),
+            ("Russland", "LOC"),
+        ],
+    )
+    named = by_name(actors)
+    assert len(named["Nordkorea"].mentions) == 10
+    assert named["Nordkorea"].label == "LOC"
+    assert len([a for a in actors if a.label == "ORG"]) == 1
+    assert len(named["Russland"].mentions) == 2
+    assert "Russlands" not in named
+
+
+def test_demonyms_the_ner_labels_join_their_country() -> None:
+    text = "Nordkorea schickt Truppen. Die nordkoreanischen Soldaten sind in Russland."
+    actors = actors_of(
+        text, [("Nordkorea", "LOC"), ("nordkoreanischen", "MISC"), ("Russland", "LOC")]
+    )
+    named = by_name(actors)
+    assert set(named) == {"Nordkorea", "Russland"}
+    assert [text[s:e] for s, e in named["Nordkorea"].mentions] == ["Nordkorea", "nordkoreanischen"]
+
+
+def test_a_person_token_tagged_otherwise_joins_the_person() -> None:
+    text = "Mark Rutte warnte. Rutte sprach dann."
+    actors = actors_of(text, [("Mark Rutte", "PER"), ("Rutte", "ORG")])
+    assert [(a.name, a.label, len(a.mentions)) for a in actors] == [("Mark Rutte", "PER", 2)]
+
+
+def test_title_role_reads_only_the_words_next_to_the_name() -> None:
+    text = "Der Präsident kam. Gestern sprach Anna Weber."
+    start = text.index("Anna")
+    assert title_role(text, start, start + len("Anna Weber"), "de") is None
+
+
+def test_seed_tagesschau_persons_links_and_roles() -> None:
+    text = seed_text(TAGESSCHAU)
+    named = by_name(actors_of(text, TAGESSCHAU_NAMES))
+    persons = {a.name: (a.role, len(a.mentions)) for a in named.values() if a.label == "PER"}
+    assert persons == {
+        "Kim Hong Kyun": ("Außenminister", 3),
+        "Georgy Sinowjew": ("Botschafter", 1),
+        "Mark Rutte": ("NATO-Generalsekretär", 3),
+        "Yoon Suk Yeol": ("Präsident", 3),
+    }
+    assert len(named["Russland"].mentions) == 12  # "Russland" and "Russlands"
+    assert len(named["Südkorea"].mentions) == 7
+
+
+def test_seed_taz_persons_links_and_roles() -> None:
+    text = seed_text(TAZ)
+    named = by_name(actors_of(text, TAZ_NAMES))
+    persons = {a.name: (a.role, len(a.mentions)) for a in named.values() if a.label == "PER"}
+    assert persons == {
+        "Yoon Suk Yeol": ("Präsident", 2),
+        "Mark Rutte": ("Nato-Chef", 2),
+        "Kim Jong Un": ("Machthaber", 1),
+        "Putin": (None, 1),
+        "Lin Jian": ("Außenamtssprecher", 1),
+        "Lloyd Austin": ("US-Verteidigungsminister", 1),
+    }
