@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.plugins.store import FIXTURES
-from tuireader.text.html import MAX_HTML_CHARS, MAX_TEXT_CHARS, html_to_plain_line, html_to_text
+from tuireader.text.html import (
+    MAX_BLOCK_NESTING,
+    MAX_HTML_CHARS,
+    MAX_TEXT_CHARS,
+    html_to_plain_line,
+    html_to_text,
+)
 from tuireader.text.sanitize import strip_controls
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -191,12 +197,34 @@ def test_link_targets_are_sanitised() -> None:
     assert text.endswith("[1] https://x.example/a")
 
 
-def test_deeply_nested_markup_does_not_exhaust_the_stack() -> None:
+def test_deeply_nested_inline_markup_does_not_exhaust_the_stack() -> None:
     depth = 20_000
-    html = "<div>" * depth + "tief" + "</div>" * depth
+    html = "<span><b>" * depth + "tief" + "</b></span>" * depth
     assert html_to_text(html) == "tief"
-    quotes = "<blockquote>" * 300 + "x" + "</blockquote>" * 300
-    assert html_to_text(quotes).endswith("x")
+
+
+@pytest.mark.parametrize("opening", ["<div>", "<ul><li>", "<ol><li>", "<blockquote>", "<section>"])
+def test_deeply_nested_blocks_are_cut_at_a_bounded_depth(opening: str) -> None:
+    # HTML5 tree building is quadratic in block nesting; a hostile entry is cut instead.
+    html = "<p>Vorher</p>" + (opening + "x") * 100_000
+    text = html_to_text(html)
+    assert text.startswith("Vorher\n\n")
+    assert text.endswith("[…]")
+    assert text.count("x") == MAX_BLOCK_NESTING
+
+
+def test_many_shallow_blocks_are_not_cut() -> None:
+    html = "<div><p>Absatz</p></div>" * 2000
+    text = html_to_text(html)
+    assert text.count("Absatz") == 2000
+    assert not text.endswith("[…]")
+
+
+def test_input_cut_never_leaves_half_a_tag() -> None:
+    html = "<p>" + "x" * (MAX_HTML_CHARS - 10) + '<a href="https://a.example/very/long/link">'
+    text = html_to_text(html)
+    assert text.endswith("x\n\n[…]")
+    assert "<" not in text
 
 
 def test_huge_input_is_cut_before_parsing() -> None:

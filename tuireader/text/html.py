@@ -27,6 +27,10 @@ MAX_URL_CHARS = 2_000
 """Longer link targets are not listed."""
 MAX_ALT_CHARS = 200
 """Image descriptions are cut to this length."""
+MAX_BLOCK_NESTING = 256
+"""Input is cut where block elements nest deeper than this (see :func:`_nesting_limit`)."""
+MAX_SHOWN_NESTING = 8
+"""Quotes and lists nested deeper than this are not indented further."""
 TRUNCATED_MARK = "[…]"
 
 # Subtrees whose content is never shown.
@@ -49,6 +53,13 @@ _CELL_TAGS = frozenset({"td", "th"})
 _MEDIA_TAGS = {"video": "[video]", "audio": "[audio]"}
 
 _DROPPED_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "about", "blob"})
+# Start/end tags of the block elements whose nesting makes HTML5 tree building slow.
+_BLOCK_TAG = re.compile(
+    r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
+    r"figcaption|figure|footer|form|header|hgroup|h[1-6]|listing|main|menu|nav|ol|pre|search|"
+    r"section|summary|table|ul|xmp)(?=[\s/>])",
+    re.IGNORECASE,
+)
 _HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _LOOKS_LIKE_MARKUP = re.compile(r"<[A-Za-z!/?]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
@@ -69,17 +80,26 @@ def html_to_text(html: str, base_url: str | None = None) -> str:
     """
     if not html:
         return ""
-    if len(html) > MAX_HTML_CHARS:
+    input_cut = len(html) > MAX_HTML_CHARS
+    if input_cut:
         html = html[:MAX_HTML_CHARS]
+        open_tag = html.rfind("<", MAX_HTML_CHARS - 1000)
+        if open_tag > 0 and ">" not in html[open_tag:]:
+            html = html[:open_tag]  # no half tag at the cut
     html = strip_controls(html)
     if _LOOKS_LIKE_MARKUP.search(html) is None:
-        return _plain_text(html_lib.unescape(html))
+        text = _plain_text(html_lib.unescape(html))
+        return text if not input_cut or text.endswith(TRUNCATED_MARK) else _mark_cut(text)
+    nesting_cut = _nesting_limit(html)
+    if nesting_cut is not None:
+        html, input_cut = html[:nesting_cut], True
     parser = LexborHTMLParser(html)
     root = parser.body or parser.root
     if root is None:
         return ""
     writer = _TextWriter(base_url)
     writer.walk(root)
+    writer.full = writer.full or input_cut
     return writer.result()
 
 
@@ -116,7 +136,31 @@ def _cut(text: str) -> str:
     space = cut.rfind(" ", MAX_TEXT_CHARS - 200)
     if space > 0:
         cut = cut[:space]
-    return cut.rstrip() + "\n\n" + TRUNCATED_MARK
+    return _mark_cut(cut)
+
+
+def _nesting_limit(html: str) -> int | None:
+    """Where block elements nest deeper than :data:`MAX_BLOCK_NESTING` (None: they don't).
+
+    HTML5 tree building checks the open-element stack at every block start tag, so thousands of
+    nested blocks make parsing quadratic (20,000 nested lists take seconds); hostile markup is
+    cut at that depth instead. Only documents with enough tags to get there are scanned.
+    """
+    if html.count("<") <= MAX_BLOCK_NESTING:
+        return None
+    depth = 0
+    for match in _BLOCK_TAG.finditer(html):
+        if match.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > MAX_BLOCK_NESTING:
+                return match.start()
+    return None
+
+
+def _mark_cut(text: str) -> str:
+    return f"{text.rstrip()}\n\n{TRUNCATED_MARK}" if text else TRUNCATED_MARK
 
 
 def _int_attribute(value: str | None) -> int | None:
@@ -288,8 +332,8 @@ class _TextWriter:
             self.pending_marker = "- "
 
     def line_prefix(self) -> str:
-        quote = "> " * self.quote_depth
-        indent = "  " * max(0, len(self.lists) - 1)
+        quote = "> " * min(self.quote_depth, MAX_SHOWN_NESTING)
+        indent = "  " * min(max(0, len(self.lists) - 1), MAX_SHOWN_NESTING)
         if self.pending_marker is not None:
             marker, self.pending_marker = self.pending_marker, None
             return quote + indent + marker
@@ -307,7 +351,7 @@ class _TextWriter:
     def start_text(self) -> None:
         """Write any pending break, prefix or space before new text."""
         if self.pending_break and self.size:
-            quote = "> " * min(self.break_quote_depth, self.quote_depth)
+            quote = "> " * min(self.break_quote_depth, self.quote_depth, MAX_SHOWN_NESTING)
             if self.pending_break == _PARAGRAPH_BREAK:
                 self.emit("\n" + quote.rstrip() + "\n")
             else:
@@ -405,7 +449,7 @@ class _TextWriter:
         text = _TRAILING_SPACE.sub("\n", text)
         text = _MANY_BLANK_LINES.sub("\n\n", text).strip("\n").rstrip()
         if self.full:
-            text = text.rstrip() + "\n\n" + TRUNCATED_MARK
+            text = _mark_cut(text)
         if self.link_numbers:
             listing = "\n".join(f"[{n}] {url}" for url, n in self.link_numbers.items())
             text = f"{text}\n\nLinks:\n{listing}" if text else f"Links:\n{listing}"
