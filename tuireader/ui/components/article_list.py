@@ -85,6 +85,8 @@ class ArticleList(ScrollView, can_focus=True):
         self.timezone = timezone
         self.ids: list[int] = []
         self._rows: OrderedDict[int, ArticleSummary] = OrderedDict()
+        self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._styles: dict[str, Style] = {}
         self.empty_message = "no articles"
 
     # -- data ------------------------------------------------------------------------------------
@@ -92,6 +94,7 @@ class ArticleList(ScrollView, can_focus=True):
         """Show ``ids``; put the cursor on article ``keep`` if present, else the first row."""
         self.ids = list(ids)
         self._rows.clear()
+        self._strips.clear()
         self.virtual_size = Size(self.size.width, len(self.ids))
         index = 0
         if keep is not None:
@@ -225,39 +228,68 @@ class ArticleList(ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, len(self.ids))
 
     # -- rendering -------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strips.clear()
+
+    def on_focus(self) -> None:
+        self._styles.clear()
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._styles.clear()
+        self._strips.clear()
+        self.refresh()
+
+    def _style(self, name: str, partial: bool = True) -> Style:
+        key = f"{name}:{partial}"
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.get_component_rich_style(name, partial=partial)
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = y + self.scroll_offset.y
         base = self.rich_style
         if not self.ids:
             if y == 0:
-                style = base + self.get_component_rich_style("article-list--empty")
+                style = base + self._style("article-list--empty", partial=False)
                 return Strip([Segment(fit(Text(self.empty_message), width).plain, style)])
             return Strip.blank(width, base)
         row = self.summary(index)
         if row is None:
             return Strip.blank(width, base)
-        text = self.render_row(row, width)
-        if index == self.cursor:
-            text.stylize(self.get_component_rich_style("article-list--cursor"))
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        is_cursor = index == self.cursor
+        key = (row.id, width, is_cursor, row.read, row.starred)
+        strip = self._strips.get(key)
+        if strip is None:
+            text = self.render_row(row, width)
+            if is_cursor:
+                text.stylize(self._style("article-list--cursor", partial=False))
+            segments = list(text.render(self.app.console))
+            strip = Strip(segments).crop_extend(0, width, base).simplify()
+            self._strips[key] = strip
+            if len(self._strips) > CACHE_ROWS:
+                self._strips.popitem(last=False)
+        return strip
 
     def render_row(self, row: ArticleSummary, width: int) -> Text:
         """One list row as cells: unread/star markers, date, feed, title."""
-        style_name = "article-list--read" if row.read else "article-list--unread"
-        row_style: Style = self.get_component_rich_style(style_name, partial=True)
+        row_style = self._style("article-list--read" if row.read else "article-list--unread")
         feed_width = max(6, min(18, width // 6))
         marker = ("●" if not row.read else " ") + ("★" if row.starred else " ")
         text = Text(no_wrap=True, end="", style=row_style)
-        text.append(marker, self.get_component_rich_style("article-list--marker", partial=True))
+        text.append(marker, self._style("article-list--marker"))
         text.append(" ")
         date = Text(format_date(row.published or row.sort_date, self.timezone))
-        date.stylize(self.get_component_rich_style("article-list--date", partial=True))
+        date.stylize(self._style("article-list--date"))
         text.append_text(fit(date, DATE_WIDTH))
         text.append(" ")
         feed = plain(row.feed_title)
-        feed.stylize(self.get_component_rich_style("article-list--feed", partial=True))
+        feed.stylize(self._style("article-list--feed"))
         text.append_text(fit(feed, feed_width))
         text.append(" ")
         title_width = width - MARKER_WIDTH - 1 - DATE_WIDTH - 1 - feed_width - 1
