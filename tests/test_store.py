@@ -27,6 +27,9 @@ def test_fresh_database_is_wal_and_migrated(store: Store) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.integrity_check() == "ok"
+    assert {"feeds", "articles", "articles_fts", "actors", "mentions"} <= set(
+        store.db.table_names()
+    )
 
 
 def test_reopening_does_not_migrate_again(db_path: Path) -> None:

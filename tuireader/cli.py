@@ -6,6 +6,7 @@ Heavy imports (Textual, httpx, spaCy) are deferred into the commands that need t
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,9 +101,16 @@ def main(argv: list[str] | None = None) -> None:
     except (StoreError, ConfigError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        # Store methods convert these; this is the last line of defence for one-line errors.
+        click.echo(f"error: database problem: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(1)
     sys.exit(0)

@@ -7,11 +7,9 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from tuireader.store.migrations import migrate
 from tuireader.store.models import (
@@ -97,8 +95,10 @@ def _describe_db_error(path: Path, exc: sqlite3.Error) -> str:
         return f"database {path} is read-only ({text})"
     if "unable to open" in text:
         return f"cannot open database {path} ({text})"
-    if "disk is full" in text or "full" in text:
-        return f"disk full while writing {path}"
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"disk full while writing {path}; nothing was lost, free some space and retry"
+    if "disk i/o error" in text.lower():
+        return f"disk I/O error writing {path} (disk full or failing?); nothing was lost"
     if "locked" in text:
         return f"database {path} is busy (another tuireader is writing); try again"
     return f"database {path}: {text}"
@@ -111,7 +111,6 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         self.conn = connect(self.path, readonly=readonly)
-        self.db = sqlite_utils.Database(self.conn)
         self._lock = threading.RLock()
         if not readonly:
             try:
@@ -119,6 +118,17 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 self.conn.close()
                 raise StoreError(_describe_db_error(self.path, exc)) from exc
+
+    @property
+    def db(self) -> Any:
+        """A ``sqlite_utils.Database`` over the same connection, for ad-hoc table work.
+
+        Imported on first use: sqlite-utils pulls in numpy when present, which would cost the
+        reader's start-up a third of a second.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -141,20 +151,32 @@ class Store:
                 raise StoreError(_describe_db_error(self.path, exc)) from exc
             try:
                 yield self.conn
+            except sqlite3.IntegrityError:
+                self._rollback()
+                raise
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                raise StoreError(_describe_db_error(self.path, exc)) from exc
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(_describe_db_error(self.path, exc)) from exc
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open (SQLite may already have ended it)."""
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     def _query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
         with self._lock:
             try:
                 return self.conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 raise StoreError(_describe_db_error(self.path, exc)) from exc
 
     def _write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
