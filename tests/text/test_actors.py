@@ -218,3 +218,45 @@ def test_seed_taz_persons_links_and_roles() -> None:
         "Lin Jian": ("Außenamtssprecher", 1),
         "Lloyd Austin": ("US-Verteidigungsminister", 1),
     }
+
+
+def test_a_person_span_cut_short_is_joined_with_the_rest_of_the_name() -> None:
+    text = "Rutte telefonierte mit Präsident Yoon Suk Yeol. Yoon sagte, es reiche."
+    start = text.index("Yoon Suk")
+    entities = [
+        Entity(start, start + 8, "Yoon Suk", "PER"),
+        Entity(start + 9, start + 13, "Yeol", "ORG"),
+        Entity(text.index("Yoon sagte"), text.index("Yoon sagte") + 4, "Yoon", "PER"),
+    ]
+    mentions, roles = clean_entities(text, entities, "de")
+    assert [(m.text, m.label) for m in mentions] == [("Yoon Suk Yeol", "PER"), ("Yoon", "PER")]
+    actors = build_actors(text, mentions, "de", roles)
+    assert [(a.name, a.role, len(a.mentions)) for a in actors] == [
+        ("Yoon Suk Yeol", "Präsident", 2)
+    ]
+
+
+def test_untagged_genitives_of_a_tagged_short_name_are_added() -> None:
+    text = "Präsident Yoon Suk Yeol telefonierte. Yoon sagte das, hieß es aus Yoons Büro."
+    names = [("Yoon Suk Yeol", "PER"), ("Yoon", "PER")]
+    mentions, _ = clean_entities(text, entities_for(text, names), "de")
+    assert [m.text for m in mentions] == ["Yoon Suk Yeol", "Yoon", "Yoons"]
+
+
+def test_common_nouns_and_place_compounds_tagged_as_names_are_dropped() -> None:
+    text = "Die Achse Pjöngjang-Moskau und die Militärkooperation mit Moskau und Pjöngjang."
+    names = [
+        ("Pjöngjang-Moskau", "PER"),
+        ("Militärkooperation", "LOC"),
+        ("Moskau", "LOC"),
+        ("Pjöngjang", "LOC"),
+    ]
+    mentions, _ = clean_entities(text, entities_for(text, names), "de")
+    assert [m.text for m in mentions] == ["Moskau", "Pjöngjang"]
+
+
+def test_hyphenated_person_names_stay() -> None:
+    text = "Annegret Kramp-Karrenbauer sprach. Kramp-Karrenbauer ging."
+    names = [("Annegret Kramp-Karrenbauer", "PER"), ("Kramp-Karrenbauer", "PER")]
+    actors = actors_of(text, names)
+    assert [(a.name, len(a.mentions)) for a in actors] == [("Annegret Kramp-Karrenbauer", 2)]

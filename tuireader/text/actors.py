@@ -253,9 +253,14 @@ _PRONOUNS = _words(
 def clean_entities(
     text: str, entities: Sequence[EntityLike], lang: str
 ) -> tuple[list[Mention], dict[int, str]]:
-    """Entities made fit for linking: spans checked against ``text``, surrounding space and
-    punctuation trimmed, titles cut off person spans, and non-names dropped (pronouns, bare
-    titles, single characters).
+    """Entities made fit for linking.
+
+    Spans are checked against ``text`` and trimmed of surrounding space and punctuation; titles
+    are cut off person spans; non-names are dropped (pronouns, bare titles, single characters,
+    German abstract nouns such as "Militärkooperation" labelled as a place, hyphen compounds of
+    places labelled as a person such as "Pjöngjang-Moskau"); a person span directly followed by
+    the rest of the name ("Yoon Suk" + "Yeol") is joined; and untagged occurrences of a short
+    person name the model tagged elsewhere in the article ("Yoon", also as "Yoons") are added.
 
     Returns the mentions (sorted, non-overlapping) and the roles found inside person spans,
     keyed by the mention's start.
@@ -283,9 +288,96 @@ def clean_entities(
             continue
         if " " not in word and _title_base(word, lang) is not None:
             continue  # a bare title ("Außenminister") is not a name
+        if lang == "de" and mention.label in ("LOC", "MISC", "PER") and _abstract_noun(word):
+            continue
         out.append(mention)
         last_end = end
+    out = _join_split_names(text, out)
+    out = _drop_place_compounds(out, lang)
+    out = _add_short_name_occurrences(text, out, lang)
     return out, roles
+
+
+# German derivational suffixes of abstract/common nouns: never the end of a place or a name.
+_ABSTRACT_SUFFIX = re.compile(
+    r"(?:ung|heit|keit|schaft|tion|ismus|tät|nahme|ierung|kooperation|politik|krieg|krise)$"
+)
+
+
+def _abstract_noun(word: str) -> bool:
+    """A single German word that is a common noun by its suffix ("Militärkooperation")."""
+    if " " in word or "-" in word:
+        return False
+    match = _ABSTRACT_SUFFIX.search(word)
+    return match is not None and match.start() >= 5
+
+
+def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Join a person span and the single name word right after it ("Yoon Suk" "Yeol")."""
+    joined: list[Mention] = []
+    for mention in mentions:
+        if joined:
+            previous = joined[-1]
+            gap = text[previous.end : mention.start]
+            if (
+                previous.label == "PER"
+                and gap == " "
+                and mention.label in ("PER", "ORG", "MISC")
+                and " " not in mention.text
+                and mention.text[:1].isupper()
+            ):
+                joined[-1] = Mention(
+                    previous.start, mention.end, text[previous.start : mention.end], "PER"
+                )
+                continue
+        joined.append(mention)
+    return joined
+
+
+def _known_places(mentions: Sequence[Mention], lang: str) -> set[str]:
+    places = {_fold(m.text) for m in mentions if m.label == "LOC"}
+    try:
+        from tuireader.text import gazetteer
+
+        places.update(_fold(n) for n in gazetteer.country_names(lang))
+        places.update(_fold(n) for n in gazetteer.capital_names(lang))
+    except (ImportError, AttributeError, LookupError, OSError, ValueError):
+        pass  # the article's own places still count
+    return places
+
+
+def _drop_place_compounds(mentions: list[Mention], lang: str) -> list[Mention]:
+    """Drop person spans that are hyphen compounds of places ("Achse Pjöngjang-Moskau")."""
+    candidates = [m for m in mentions if m.label == "PER" and "-" in m.text and " " not in m.text]
+    if not candidates:
+        return mentions
+    places = _known_places(mentions, lang)
+    drop = {
+        m for m in candidates if all(_fold(part) in places for part in m.text.split("-") if part)
+    }
+    return [m for m in mentions if m not in drop]
+
+
+def _add_short_name_occurrences(text: str, mentions: list[Mention], lang: str) -> list[Mention]:
+    """Add untagged occurrences (and genitives) of one-word person names the model tagged
+    elsewhere in the article, where they do not overlap another mention."""
+    persons = [m for m in mentions if m.label == "PER"]
+    full_tokens = {t for m in persons if " " in m.text for t in m.text.split()}
+    short = {m.text for m in persons if " " not in m.text and m.text in full_tokens}
+    if not short:
+        return mentions
+    taken = bytearray(len(text) + 1)
+    for mention in mentions:
+        taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    alternatives = "|".join(re.escape(name) for name in sorted(short, key=len, reverse=True))
+    genitive = "(?:s|'s|’s|'|’)?" if lang in ("de", "en") else ""
+    added = []
+    for match in re.finditer(rf"(?<![\w-])(?:{alternatives}){genitive}(?![\w-])", text):
+        if not any(taken[match.start() : match.end()]):
+            added.append(Mention(match.start(), match.end(), match.group(), "PER"))
+    if not added:
+        return mentions
+    return sorted([*mentions, *added], key=lambda m: m.start)
 
 
 def _fold(name: str) -> str:
