@@ -88,7 +88,7 @@ def test_stdin_is_one_document_with_a_null_id() -> None:
 
 def test_file_offsets_index_the_text_as_python_reads_it(tmp_path: Path) -> None:
     path = tmp_path / "crlf.txt"
-    path.write_bytes("Ligne un.\r\nIl y avait 1.500 soldats le 21.10.2024.\r\n".encode())
+    path.write_bytes(b"Ligne un.\r\nIl y avait 1.500 soldats le 21.10.2024.\r\n")
     [obj] = lines(run("extract", str(path)))
     text = path.read_text(encoding="utf-8")
     assert_offsets_slice(text, obj)
