@@ -33,10 +33,22 @@ def test_add_local_path_with_title_and_tags(run: RunCli, db_path: Path, tmp_path
     feed_file.write_bytes(RSS)
     result = run("feeds", "add", str(feed_file), "--title", "Lokal", "--tag", "b", "--tag", "a b")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"added feed 1: Lokal ({feed_file})\n"
+    assert result.stdout == f"added feed 1: Lokal ({feed_file.as_uri()})\n"
     with Store(db_path) as store:
         feed = store.get_feed(1)
-    assert (feed.url, feed.user_title, feed.tags) == (str(feed_file), "Lokal", ["a b", "b"])
+    assert (feed.url, feed.user_title, feed.tags) == (feed_file.as_uri(), "Lokal", ["a b", "b"])
+
+
+def test_add_relative_path_is_stored_absolute(
+    run: RunCli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "feeds dir").mkdir()
+    (tmp_path / "feeds dir" / "ä.xml").write_bytes(RSS)
+    monkeypatch.chdir(tmp_path)
+    assert run("feeds", "add", "feeds dir/ä.xml").exit_code == 0
+    assert feed_urls(db_path) == [(tmp_path / "feeds dir" / "ä.xml").as_uri()]
+    again = run("feeds", "add", str(tmp_path / "feeds dir" / "ä.xml"))
+    assert again.exit_code == 1 and "already subscribed" in again.stderr
 
 
 def test_add_file_url_is_stored_as_is(run: RunCli, db_path: Path, tmp_path: Path) -> None:
@@ -70,7 +82,7 @@ def test_add_twice_is_one_line_error(run: RunCli, tmp_path: Path) -> None:
     assert run("feeds", "add", str(feed_file)).exit_code == 0
     result = run("feeds", "add", str(feed_file))
     assert result.exit_code == 1
-    assert result.stderr == f"error: already subscribed: {feed_file}\n"
+    assert result.stderr == f"error: already subscribed: {feed_file.as_uri()}\n"
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/feed", "javascript:alert(1)", "exec:ls"])

@@ -101,6 +101,10 @@ def _add(url: str, title: str | None, tags: tuple[str, ...], discover: bool) -> 
     found_on: str | None = None
     if is_local(url):
         _check_local(url)
+        if "://" not in url:  # a plain path: store it absolute, so sync works from any directory
+            url = Path(url).expanduser().resolve().as_uri()
+            if any(feed.url == url for feed in store.list_feeds()):
+                raise UserError(f"already subscribed: {clean_line(url, 300)}")
     elif is_web(url):
         if discover:
             limits = app.config.sync
