@@ -46,6 +46,13 @@ class Route:
     chunk_delay: float = 0.0  # ...with this pause between them (a slow body)
     endless: bool = False  # keep sending chunk_size chunks until the client disconnects
     send_length: bool = True
+    _gzipped: bytes | None = field(default=None, repr=False)
+
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed (computed once)."""
+        if self._gzipped is None:
+            self._gzipped = gzip_module.compress(self.body, compresslevel=6)
+        return self._gzipped
 
 
 @dataclass
@@ -214,7 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_endless(feeds, route)
             return
         if route.gzip and "gzip" in record.headers.get("accept-encoding", ""):
-            body = gzip_module.compress(body)
+            body = route.gzipped()
             self.send_header("Content-Encoding", "gzip")
         if route.send_length:
             self.send_header("Content-Length", str(len(body)))

@@ -63,8 +63,10 @@ def test_rss_20_identity_links_dates_and_text() -> None:
     assert first.published == "2024-10-21T11:07:00+00:00"
     assert first.author == "Berta Beispiel"
     assert first.summary_html == "Kurzfassung"
-    assert 'href="https://feeds.example.com/mehr"' in (first.content_html or "")
+    # The HTML is stored as sent; the readable text resolves its links against the feed.
+    assert first.content_html == '<p>Der <b>ganze</b> Text mit <a href="/mehr">Link</a>.</p>'
     assert first.text.startswith("Der ganze Text mit Link")  # content wins over summary
+    assert first.text.endswith("https://feeds.example.com/mehr")
     assert second.entry_id == "https://example.com/artikel/2"  # no guid: the link
     assert second.text == "Nur eine Zusammenfassung"
     assert third.entry_id.startswith("sha:")  # no guid, no link: title + date
@@ -87,6 +89,7 @@ def test_atom_03_and_10() -> None:
     assert one.published == "2024-10-22T08:00:00+00:00"
     assert one.author == "Carla Coder"
     assert one.language == "en"
+    assert one.text.endswith("https://example.net/blog/other")  # xml:base of the content
     assert two.title == "Entry two"  # xhtml title
     assert two.published is None and two.updated == "2024-10-23T08:00:00+00:00"
     assert "&lt;text&gt;" in (two.content_html or "")  # type="text" content escaped

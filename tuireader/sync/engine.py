@@ -35,9 +35,23 @@ from tuireader.sync.decide import (
 from tuireader.sync.normalise import MAX_WARNING_CHARS, one_line
 from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
 
-# Parsing is pure Python (GIL-bound): threads keep parsing off the event loop without the
-# start-up and pickling cost of processes (see benchmarks/sync_50x50.py for the figures).
+# Where feeds are parsed: "thread" (a small thread pool) or "process" (a process pool, which
+# pays start-up and pickling but escapes the GIL). benchmarks/sync_50x50.py measures both.
+PARSE_EXECUTOR = "thread"
 PARSE_WORKERS = 2
+
+
+def _parse_executor() -> concurrent.futures.Executor:
+    if PARSE_EXECUTOR == "process":
+        import multiprocessing
+
+        # forkserver: never fork a process that has threads (the TUI, the event loop).
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=PARSE_WORKERS, mp_context=multiprocessing.get_context("forkserver")
+        )
+    return concurrent.futures.ThreadPoolExecutor(
+        max_workers=PARSE_WORKERS, thread_name_prefix="tuireader-parse"
+    )
 
 
 class SyncBusyError(StoreError):
@@ -304,9 +318,7 @@ class _SyncRun:
 
         self.loop = asyncio.get_running_loop()
         self.main_task = asyncio.current_task()
-        with concurrent.futures.ThreadPoolExecutor(
-            max_workers=PARSE_WORKERS, thread_name_prefix="tuireader-parse"
-        ) as pool:
+        with _parse_executor() as pool:
             async with Fetcher(self.config) as fetcher:
                 await asyncio.gather(*(self._one(fetcher, pool, feed) for feed in feeds))
 

@@ -183,12 +183,17 @@ def make_entry(
     content_html: str | None,
     language: str | None,
     html_to_text: TextMaker,
+    base: str | None = None,
 ) -> EntryData:
-    """Assemble one bounded ``EntryData`` with its identity, readable text and content hash."""
+    """Assemble one bounded ``EntryData`` with its identity, readable text and content hash.
+
+    ``base`` is the URL that relative links in the HTML are relative to (xml:base, the
+    feed's URL); the entry's own link is the fallback.
+    """
     summary_html = _bounded(summary_html, MAX_SUMMARY_CHARS)
     content_html = _bounded(content_html, MAX_CONTENT_CHARS)
     source = content_html or summary_html or ""
-    text = strip_control(html_to_text(source, link))[:MAX_TEXT_CHARS] if source else ""
+    text = strip_control(html_to_text(source, base or link))[:MAX_TEXT_CHARS] if source else ""
     entry = EntryData(
         entry_id=entry_identity(raw_id, link, title, published or updated),
         title=title,
@@ -260,6 +265,14 @@ def _entry_html(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return (summary or None), (content or None)
 
 
+def _html_base(entry: Mapping[str, Any], feed_base: str | None) -> str | None:
+    """The base URL of an entry's HTML: the content's xml:base, else the feed's."""
+    for part in [*(entry.get("content") or []), entry.get("summary_detail")]:
+        if isinstance(part, Mapping) and isinstance(part.get("base"), str) and part["base"]:
+            return str(part["base"])
+    return feed_base
+
+
 def _entry_language(entry: Mapping[str, Any], feed_language: str | None) -> str | None:
     for key in ("content",):
         for part in entry.get(key) or []:
@@ -302,6 +315,7 @@ def feedparser_entry(
     if not title:
         title = _title_from_text(summary_html or content_html)
     return make_entry(
+        base=_html_base(entry, base),
         raw_id=entry.get("id"),
         title=title,
         link=link,
@@ -371,6 +385,7 @@ def jsonfeed_entry(
     if not title:
         title = _title_from_text(summary_html or content_html)
     return make_entry(
+        base=base,
         raw_id=item.get("id"),
         title=title,
         link=link,

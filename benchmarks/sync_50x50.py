@@ -1,0 +1,107 @@
+"""How long does ``sync_feeds`` take for 50 feeds x 50 items from a loopback server?
+
+Three situations, each on a fresh cache per repetition (medians printed):
+
+- **cold**: empty cache, every feed downloaded, parsed and written (2,500 articles);
+- **304**: a second sync; every feed answers 304 Not Modified to the stored ETag;
+- **same body**: the server ignores validators and sends the unchanged body again, so the
+  stored body hash is what spares the parse.
+
+Parsing runs in a thread pool or a process pool (``--executor``); both are measured by default
+to justify the engine's choice. Extraction is off (this measures the sync engine alone). The
+feeds are the benchmark generator's realistic German/English news items (RSS and Atom).
+
+    .venv/bin/python benchmarks/sync_50x50.py [--repeat 3] [--executor thread|process|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
+
+from feedgen import content_digest, render_feed  # noqa: E402
+
+from tests.plugins.server import FeedServer  # noqa: E402
+from tuireader.config import SyncConfig  # noqa: E402
+from tuireader.store import Store  # noqa: E402
+from tuireader.sync import engine, sync_feeds  # noqa: E402
+
+FEEDS = 50
+ITEMS = 50
+
+
+def serve(server: FeedServer, *, validators: bool) -> list[str]:
+    """Register the 50 feeds (with or without ETag) and return their URLs."""
+    urls = []
+    for index in range(FEEDS):
+        xml, _ = render_feed(1, index, 0, ITEMS, 0, base_url=server.url(""))
+        etag = content_digest(xml) if validators else None
+        urls.append(server.route(f"/feed/{index}.xml", xml, etag=etag, gzip=True,
+                                 content_type="application/xml; charset=utf-8"))
+    return urls
+
+
+def one_round(server: FeedServer, workdir: Path, round_number: int) -> dict[str, float]:
+    """Seconds for cold, 304 and same-body syncs on a fresh cache."""
+    config = SyncConfig()
+    timings: dict[str, float] = {}
+    db_path = workdir / f"bench-{round_number}.db"
+    urls = serve(server, validators=True)
+    with Store(db_path) as store:
+        for url in urls:
+            store.add_feed(url)
+        started = time.perf_counter()
+        cold = sync_feeds(store, config=config, extract=False)
+        timings["cold"] = time.perf_counter() - started
+        assert cold.new == FEEDS * ITEMS and cold.errors == 0, cold.to_json()
+        started = time.perf_counter()
+        warm = sync_feeds(store, config=config, extract=False)
+        timings["304"] = time.perf_counter() - started
+        assert {r.status for r in warm.feeds} == {"not_modified"}
+        serve(server, validators=False)
+        started = time.perf_counter()
+        same = sync_feeds(store, config=config, extract=False)
+        timings["same body"] = time.perf_counter() - started
+        assert same.new == 0 and same.errors == 0
+        assert store.count_articles() == FEEDS * ITEMS
+    return timings
+
+
+def main() -> None:
+    """Print median seconds per situation and executor."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--executor", choices=["thread", "process", "both"], default="both")
+    args = parser.parse_args()
+    executors = ["thread", "process"] if args.executor == "both" else [args.executor]
+    server = FeedServer().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            results: dict[str, dict[str, list[float]]] = {}
+            round_number = 0
+            for _ in range(args.repeat):
+                for executor in executors:  # alternate, so load changes hit both alike
+                    engine.PARSE_EXECUTOR = executor
+                    round_number += 1
+                    for name, seconds in one_round(server, Path(tmp), round_number).items():
+                        results.setdefault(executor, {}).setdefault(name, []).append(seconds)
+    finally:
+        server.stop()
+    print(f"{FEEDS} feeds x {ITEMS} items, loopback, gzip, median of {args.repeat}:")
+    print(f"{'executor':<10}{'cold':>10}{'304':>10}{'same body':>12}")
+    for executor, timings in results.items():
+        cells = [statistics.median(timings[name]) for name in ("cold", "304", "same body")]
+        print(f"{executor:<10}{cells[0]:>9.2f}s{cells[1]:>9.2f}s{cells[2]:>11.2f}s")
+    per_article = statistics.median(results[executors[0]]["cold"]) / (FEEDS * ITEMS) * 1000
+    print(f"cold sync: {per_article:.2f} ms per article ({executors[0]} pool)")
+
+
+if __name__ == "__main__":
+    main()
