@@ -327,6 +327,8 @@ def parse_args() -> argparse.Namespace:
                         help="seconds after drawing before reading the peak RSS")
     parser.add_argument("--poll", type=float, default=0.02, help="capture-pane interval")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the caches")
+    parser.add_argument("--build-only", action="store_true",
+                        help="only build the caches (e.g. niced, while something else runs)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.quick:
@@ -342,6 +344,8 @@ def main() -> None:
     console.print(f"machine: {info}")
     sizes = [int(x) for x in args.articles.split(",")]
     caches = [build_caches(n, args.items_per_feed, args.seed, args.rebuild) for n in sizes]
+    if args.build_only:
+        return
     launches: list[Launch] = []
     tmux = Tmux(args.width, args.height)
     try:

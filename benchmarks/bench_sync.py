@@ -91,6 +91,7 @@ class Measurement:
     ok: bool
     articles_after: int | None
     new_articles: int | None
+    extracted_after: int | None = None  # articles with extraction results (tuireader)
     server: dict[str, Any] = field(default_factory=dict)
     error: str = ""
 
@@ -112,6 +113,10 @@ class Client:
     def article_count(self) -> int | None:
         """Articles in the cache now (to check the run did its work)."""
         raise NotImplementedError
+
+    def extracted_count(self) -> int | None:
+        """Articles with extraction results now (None for a reader without extraction)."""
+        return None
 
 
 class NewsboatClient(Client):
@@ -172,6 +177,12 @@ class TuireaderClient(Client):
         with contextlib.closing(sqlite3.connect(self.db)) as conn:
             return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def extracted_count(self) -> int | None:
+        with contextlib.closing(sqlite3.connect(self.db)) as conn:
+            return int(conn.execute(
+                "SELECT count(*) FROM articles WHERE extracted_version IS NOT NULL"
+            ).fetchone()[0])
+
 
 def make_client(name: str, root: Path, urls: list[str]) -> Client:
     """A fresh client of the given kind in ``root``."""
@@ -214,12 +225,16 @@ def run_sequence(
                     cpu_seconds=run.user_seconds + run.system_seconds, ok=run.ok,
                     articles_after=after,
                     new_articles=None if after is None else after - before,
+                    extracted_after=client.extracted_count(),
                     server=counters, error=error,
                 ))
             before = after or 0
             if not run.ok:
                 console.print(f"  [red]{client_name} {scenario}: {error}")
                 break
+            if scenario == "cold" and client.extracted_count() == 0 and client_name == TR_EXTRACT:
+                console.print("  [yellow]tuireader sync extracted nothing: is the NER model "
+                              "installed? (`tuireader extract` says why)")
             console.print(
                 f"  {size} {latency_ms:g}ms rep{repetition} {client_name:24} {scenario:9} "
                 f"{run.wall_seconds:7.2f}s rss {run.peak_rss_mb:6.0f}MB "
@@ -258,7 +273,14 @@ def summarise(measurements: list[Measurement], clients: list[str]) -> list[dict[
         row["pass"] = (None if row["target"] is None or row["ratio_no_extract"] is None
                        else row["ratio_no_extract"] <= row["target"])
         new = row.get(TR_EXTRACT, {}).get("new_articles")
-        if fast is not None and slow is not None and new:
+        extracted = [m.extracted_after for m in measurements
+                     if (m.size, m.latency_ms, m.scenario, m.client, m.ok)
+                     == (size, latency, scenario, TR_EXTRACT, True)
+                     and m.extracted_after is not None]
+        row["extracted_after"] = median(extracted)
+        if TR_EXTRACT in clients and extracted and max(extracted) == 0:
+            row["extract_note"] = "extraction did not run (no article has results)"
+        elif fast is not None and slow is not None and new:
             row["extract_seconds_per_article"] = (slow - fast) / new
             row["extract_articles_per_second"] = new / slow
         rows.append(row)
@@ -282,6 +304,7 @@ def print_summary(rows: list[dict[str, Any]], clients: list[str], info: dict[str
             verdict(row["pass"]),
             fmt(cell(TR_EXTRACT, "median_seconds")),
             fmt(row["ratio_extract"], 2, "x"),
+            "none ran" if row.get("extract_note") else
             fmt(None if row.get("extract_seconds_per_article") is None
                 else row["extract_seconds_per_article"] * 1000, 1),
             fmt(cell(NEWSBOAT, "peak_rss_mb"), 0),

@@ -61,6 +61,8 @@ def sync_markdown(data: dict[str, Any]) -> str:
         fast = row.get("tuireader --no-extract", {})
         slow = row.get("tuireader", {})
         per_article = row.get("extract_seconds_per_article")
+        extract_cell = ("none ran" if row.get("extract_note")
+                        else _num(None if per_article is None else per_article * 1000, 2))
         target = row.get("target")
         lines.append(
             f"| {row['size']} | {row['latency_ms']:g} ms | {row['scenario']} | "
@@ -68,7 +70,7 @@ def sync_markdown(data: dict[str, Any]) -> str:
             f"{_num(row.get('ratio_no_extract'), 2, 'x')} | "
             f"{'–' if target is None else f'≤ {target:g}x'} | {_verdict(row.get('pass'))} | "
             f"{_num(slow.get('median_seconds'))} | {_num(row.get('ratio_extract'), 2, 'x')} | "
-            f"{_num(None if per_article is None else per_article * 1000, 2)} | "
+            f"{extract_cell} | "
             f"{_num(nb.get('peak_rss_mb'), 0)} / {_num(fast.get('peak_rss_mb'), 0)} / "
             f"{_num(slow.get('peak_rss_mb'), 0)} |"
         )
