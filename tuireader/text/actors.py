@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -163,6 +164,7 @@ _APPOSITION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def _title_base(word: str, lang: str) -> str | None:
     """The title a (possibly hyphenated, possibly inflected) word is, or None.
 

@@ -274,6 +274,20 @@ def _textual_date_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
     return (month_day, day_month, month_year, bare_month)
 
 
+_TIME_SCANNER = re.compile(r"\d(?::\d|[ \u00a0\u202f]?(?:Uhr|[ap]\.?m))", re.I)
+
+
+@functools.cache
+def _month_scanner(lang: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?=[jfmasond])(?:{_month_pattern(lang)})(?![\w])", re.I)
+
+
+@functools.cache
+def _weekday_scanner(lang: str) -> re.Pattern[str]:
+    days = _WEEKDAYS_DE if lang == "de" else _WEEKDAYS_EN
+    return re.compile(rf"(?=[mdfsotw])(?:{'|'.join(days)})", re.I)
+
+
 @functools.cache
 def _weekday_pattern(lang: str) -> re.Pattern[str]:
     if lang == "de":
@@ -383,6 +397,20 @@ _DE_NUMBER_WORD = re.compile(
 _EN_NUMBER_WORD = re.compile(
     rf"(?i:(?:{'|'.join(_NUMBER_WORDS_EN)})(?:-(?:{'|'.join(_NUMBER_WORDS_EN)}))?)"
 )
+_EN_NUMBER_CONTINUATION = re.compile(
+    rf"\s+(?:and\s+)?({_EN_NUMBER_WORD.pattern})(?![\w-])", re.I
+)
+
+
+@functools.cache
+def _number_word_scanner(lang: str) -> re.Pattern[str]:
+    """Number words (and "a dozen"/"ein Dutzend") as whole words, not inside compounds."""
+    words = _DE_NUMBER_WORD if lang == "de" else _EN_NUMBER_WORD
+    return re.compile(
+        rf"(?<![\w-])(?:(?P<dozen>(?:a|an|one|ein)\s+(?:dozen|dutzend))|(?P<word>{words.pattern}))"
+        rf"(?![\w-])",
+        re.I,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,10 +595,37 @@ class _Finder:
             if value is not None:
                 self.add(match.start(), match.end(), "date", value)
 
+    def _windows(self, scanner: re.Pattern[str]) -> list[tuple[int, int]]:
+        """Text windows around the hits of a cheap scanner (the full patterns run only there)."""
+        windows: list[tuple[int, int]] = []
+        for hit in scanner.finditer(self.text):
+            start, end = max(0, hit.start() - 40), min(len(self.text), hit.end() + 40)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return windows
+
+    def _matches(
+        self, pattern: re.Pattern[str], windows: list[tuple[int, int]]
+    ) -> list[re.Match[str]]:
+        """``pattern``'s matches inside ``windows``, re-matched against the whole text (so a
+        window's end never cuts a match short)."""
+        found = []
+        for start, end in windows:
+            for match in pattern.finditer(self.text, start, end):
+                full = pattern.match(self.text, match.start())
+                if full is not None:
+                    found.append(full)
+        return found
+
     def textual_dates(self) -> None:
         months = _MONTHS_DE if self.lang == "de" else _MONTHS_EN
+        windows = self._windows(_month_scanner(self.lang))
+        if not windows:
+            return
         for pattern in _textual_date_patterns(self.lang):
-            for match in pattern.finditer(self.text):
+            for match in self._matches(pattern, windows):
                 groups = match.groupdict()
                 month = months[groups["month"].lower().rstrip(".")]
                 day = groups.get("day")
@@ -582,8 +637,11 @@ class _Finder:
                 self.add(start, match.end(), "date", value)
 
     def times(self) -> None:
+        windows = self._windows(_TIME_SCANNER)
+        if not windows:
+            return
         for pattern in (_TIME_DE, _TIME_COLON, _TIME_EN):
-            for match in pattern.finditer(self.text):
+            for match in self._matches(pattern, windows):
                 hour = int(match[1])
                 minute = int(match[2]) if match[2] else 0
                 zone = None
@@ -602,7 +660,8 @@ class _Finder:
 
     def weekdays(self) -> None:
         days = _WEEKDAYS_DE if self.lang == "de" else _WEEKDAYS_EN
-        for match in _weekday_pattern(self.lang).finditer(self.text):
+        windows = self._windows(_weekday_scanner(self.lang))
+        for match in self._matches(_weekday_pattern(self.lang), windows):
             word = match["day"].lower()
             weekday = next(v for k, v in days.items() if word.startswith(k))
             modifier = (match["mod"] or "").lower()
@@ -637,65 +696,32 @@ class _Finder:
 
     def number_words(self) -> None:
         text = self.text
-        word_pattern = _DE_NUMBER_WORD if self.lang == "de" else _EN_NUMBER_WORD
         articles = _ARTICLE_FORMS[self.lang]
-        matches = list(_WORD.finditer(text))
-        index = 0
-        while index < len(matches):
-            match = matches[index]
-            word = match.group()
-            index += 1
-            if not word_pattern.fullmatch(word):
-                if word.lower() == ("dozen" if self.lang == "en" else "dutzend"):
-                    self.dozen(match, matches, index - 1)
+        for match in _number_word_scanner(self.lang).finditer(text):
+            if match["dozen"] is not None:
+                self.number_figure(match.start(), match.end(), Decimal(12), year_like=False)
                 continue
-            if word.lower() in articles or word.lower() in ("und", "e", "zig", "sech", "sieb"):
-                if word.lower() in ("ein", "a") and index < len(matches):
-                    nxt = matches[index].group().lower()
-                    if nxt in ("dutzend", "dozen"):
-                        continue
+            word = match["word"]
+            low = word.lower()
+            if low in articles or low in ("und", "e", "zig", "sech", "sieb"):
                 continue
             value = _number_word_value(word, self.lang)
             if value is None:
                 continue
-            if self.lang == "de" and word.lower() == "acht" and _previous_word(
+            if self.lang == "de" and low == "acht" and _previous_word(
                 text, match.start()
             ).lower() in ("außer", "in", "acht"):
                 continue  # "außer Acht lassen", "in Acht nehmen"
             start, end = match.start(), match.end()
             if self.lang == "en":  # "two hundred fifty", "one hundred and twenty"
-                words, look = [word], index
-                while look < len(matches):
-                    step = look
-                    if matches[step].group().lower() == "and" and step + 1 < len(matches):
-                        step += 1
-                    candidate = matches[step].group()
-                    gap = text[end : matches[step].start()]
-                    if not re.fullmatch(r"\s+(?:and\s+)?", gap) or not _EN_NUMBER_WORD.fullmatch(
-                        candidate
-                    ):
-                        break
-                    joined = _number_phrase_value([*words, candidate])
+                words = [word]
+                while (more := _EN_NUMBER_CONTINUATION.match(text, end)) is not None:
+                    joined = _number_phrase_value([*words, more.group(1)])
                     if joined is None:
                         break
-                    words.append(candidate)
-                    value, end = joined, matches[step].end()
-                    look = step + 1
-                index = look
+                    words.append(more.group(1))
+                    value, end = joined, more.end()
             self.number_figure(start, end, Decimal(value), year_like=False)
-
-    def dozen(self, match: re.Match[str], matches: list[re.Match[str]], at: int) -> None:
-        start = match.start()
-        if at > 0:
-            previous = matches[at - 1]
-            gap = self.text[previous.end() : match.start()]
-            if previous.group().lower() in ("a", "ein", "one") and gap.isspace():
-                start = previous.start()
-            elif previous.group().lower() not in ("a", "ein", "one"):
-                return  # "dozens of", "zwei Dutzend" is rare; keep it simple
-        else:
-            return
-        self.number_figure(start, match.end(), Decimal(12), year_like=False)
 
     def number_figure(self, start: int, end: int, number: Decimal, *, year_like: bool) -> None:
         """Extend a number with scale, currency, percent or unit and record it."""

@@ -1,0 +1,90 @@
+"""How fast is the whole extraction (NER + figures + actors + quotes)? Tokens per second, one core.
+
+Method: the two seed articles (tests/fixtures/seeds/*.txt) are repeated as separate documents
+(``--repeat`` times each) and run through ``extract_documents`` in batches of 32, the way
+``tuireader reindex`` and ``tuireader extract --jsonl`` run them. The process is pinned to one
+CPU core and BLAS/OpenMP are limited to one thread before numpy is imported. The model is loaded
+and warmed up on one document before timing (its load time is printed separately). Tokens are
+counted like spaCy's tokenizer roughly splits them: words and single punctuation characters
+(regex ``\\w+|[^\\w\\s]``). The rule-based part alone (figures, actors and quotes given the
+entities) is timed too, so the split of the cost is visible. Target: >= 20,000 tokens/s.
+
+Run: ``.venv/bin/python benchmarks/bench_extract.py [--repeat 50] [--models DIR]``
+(``--models`` measures a candidate model directory holding ``de/`` and ``en/`` instead of the
+shipped ``assets/models``).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def pin_to_one_core() -> str:
+    """Pin this process to one CPU; returns a description."""
+    if hasattr(os, "sched_setaffinity"):
+        core = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {core})
+        return f"pinned to CPU {core}"
+    return "not pinned (no sched_setaffinity here)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=50, help="copies of each seed article")
+    parser.add_argument("--models", type=Path, default=None, help="a directory with de/ and en/")
+    args = parser.parse_args()
+    pinning = pin_to_one_core()
+
+    from tuireader.text import ner
+    from tuireader.text.extract import analyse, extract_documents
+
+    if args.models is not None:
+        models = args.models.resolve()
+        ner.model_path = lambda lang: models / lang  # type: ignore[assignment]
+    if not ner.model_path("de").exists():
+        sys.exit(f"error: no German model at {ner.model_path('de')}; pass --models DIR")
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    documents = [{"id": n, "text": t, "lang": "de"} for n in range(args.repeat) for t in texts]
+    tokens = sum(len(_TOKEN.findall(d["text"])) for d in documents)
+    words = sum(len(d["text"].split()) for d in documents)
+
+    started = time.perf_counter()
+    list(extract_documents(documents[:1]))
+    load_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    results = list(extract_documents(documents))
+    seconds = time.perf_counter() - started
+
+    entities = [ner.find_entities(t, "de") for t in texts]
+    started = time.perf_counter()
+    for _ in range(args.repeat):
+        for text, found in zip(texts, entities, strict=True):
+            analyse(text, "de", found)
+    rules_seconds = time.perf_counter() - started
+
+    print(f"method: {len(documents)} documents (2 seed articles x {args.repeat}), "
+          f"{tokens:,} tokens ({words:,} whitespace words), batches of 32, {pinning}")
+    print(f"model load + first document: {load_seconds:.2f} s (not timed below)")
+    print(f"whole extraction: {tokens / seconds:,.0f} tokens/s "
+          f"({len(results) / seconds:,.1f} documents/s, {seconds:.2f} s)")
+    print(f"rules only (figures + actors + quotes, entities given): "
+          f"{tokens / rules_seconds:,.0f} tokens/s")
+    print("target: >= 20,000 tokens/s for the whole extraction")
+
+
+if __name__ == "__main__":
+    main()
