@@ -211,3 +211,28 @@ async def test_sidebar_refreshes_when_extraction_changes(make_app, ui_store) -> 
         assert "no actors yet" in screen_text(app)
         assert isinstance(screen.sidebar, ActorSidebar)
         assert Text("x").plain == "x"
+
+
+async def test_no_color_keeps_highlights_distinct(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.no_color
+        reader = app.screen.query_one(ReaderView)
+        person = styled_words(reader, "Mark Rutte")[0]
+        place = styled_words(reader, "Seoul")[0]
+        figure = styled_words(reader, "1.500")[0]
+        signatures = {
+            (style.bold, style.italic, style.underline) for style in (person, place, figure)
+        }
+        assert len(signatures) == 3
+
+
+async def test_cursor_position_is_saved_after_moving(make_app, ui_store) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "j", "j")
+        await pilot.pause(0.7)
+        assert ui_store.get_state("ui.cursor") == main(app).articles.ids[3]

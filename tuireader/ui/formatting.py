@@ -1,4 +1,4 @@
-"""Turning stored feed data into safe, plain ``rich.text.Text`` for the screen.
+"""Turning stored feed data into safe, plain ``rich.text.Text`` and strips for the screen.
 
 Feed text is hostile: it is never parsed as markup (only ``Text(str)`` / ``Text.append``) and
 control characters are stripped before anything reaches the terminal.
@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 
 try:
     from tuireader.text.sanitize import strip_controls
@@ -64,3 +68,25 @@ def fit(text: Text, width: int) -> Text:
 def plain(value: str | None, style: str = "") -> Text:
     """Feed text as a ``Text`` with no markup interpretation, on one line."""
     return Text(one_line(value), style=style, no_wrap=True, end="")
+
+
+_NULL_STYLE = Style()
+
+
+def text_to_strip(text: Text, console: Console) -> Strip:
+    """One line of ``text`` as a Strip: no trailing newline, every segment styled, no meta.
+
+    Textual's colour filters (NO_COLOR, 256 colours) expect a style on every segment.
+    """
+    text.end = ""
+    segments = [
+        Segment(
+            segment.text,
+            _NULL_STYLE if segment.style is None
+            else segment.style.clear_meta_and_links() if segment.style.meta
+            else segment.style,
+        )
+        for segment in text.render(console)
+        if segment.text
+    ]
+    return Strip(segments)

@@ -17,9 +17,10 @@ class ReaderCommands(Provider):
         if not isinstance(screen, MainScreen):
             return []
         commands = []
-        for _title, rows in screen.key_help():
+        for title, rows in screen.key_help():
             for keys, description, binding_id in rows:
-                commands.append((description, keys, binding_id))
+                label = description if title == "Everywhere" else f"{title}: {description}"
+                commands.append((label, keys, binding_id))
         return commands
 
     def _run(self, binding_id: str) -> None:

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuireader.store import ArticleSummary, Store
-from tuireader.ui.formatting import fit, format_date, plain
+from tuireader.ui.formatting import fit, format_date, plain, text_to_strip
 
 PAGE_ROWS = 200  # rows fetched from SQLite at once around the visible window
 CACHE_ROWS = 2_000  # list rows kept in memory at most
@@ -269,8 +269,7 @@ class ArticleList(ScrollView, can_focus=True):
             text = self.render_row(row, width)
             if is_cursor:
                 text.stylize(self._style("article-list--cursor", partial=False))
-            segments = list(text.render(self.app.console))
-            strip = Strip(segments).crop_extend(0, width, base).simplify()
+            strip = text_to_strip(text, self.app.console).crop_extend(0, width, base).simplify()
             self._strips[key] = strip
             if len(self._strips) > CACHE_ROWS:
                 self._strips.popitem(last=False)

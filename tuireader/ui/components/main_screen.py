@@ -158,15 +158,21 @@ class MainScreen(Screen[None]):
             self._cursor_timer = None
         self.store.set_state(CURSOR_STATE, self.articles.current_id)
 
+    def _cursor_settled(self) -> None:
+        self._cursor_timer = None
+        self.save_cursor()
+
     def on_unmount(self) -> None:
         self.save_cursor()
 
     # -- messages from the panes -----------------------------------------------------------------
     @on(ArticleList.Highlighted)
     def _highlighted(self) -> None:
-        if self._cursor_timer is not None:
-            self._cursor_timer.stop()
-        self._cursor_timer = self.set_timer(0.5, self.save_cursor)
+        # Written half a second after the cursor stops (and on open and exit), not per key.
+        if self._cursor_timer is None:
+            self._cursor_timer = self.set_timer(0.5, self._cursor_settled)
+        else:
+            self._cursor_timer.reset()
 
     @on(ArticleList.Opened)
     def _opened(self, event: ArticleList.Opened) -> None:

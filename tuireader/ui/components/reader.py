@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -20,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuireader.store import Article, Mention
-from tuireader.ui.formatting import format_date, one_line, safe_body
+from tuireader.ui.formatting import format_date, one_line, safe_body, text_to_strip
 
 ENTITY_CLASSES = {
     "PER": "reader--person",
@@ -169,13 +168,7 @@ class ReaderView(ScrollView, can_focus=True):
                 index = meta.get(_MENTION_KEY)
                 if index is not None and index not in self._mention_lines:
                     self._mention_lines[index] = number
-            segments = [
-                Segment(segment.text, segment.style.clear_meta_and_links())
-                if segment.style is not None and segment.style.meta
-                else segment
-                for segment in line.render(console)
-            ]
-            self._lines.append(Strip(segments))
+            self._lines.append(text_to_strip(line, console))
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()
 
