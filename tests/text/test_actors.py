@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.text.helpers import TAGESSCHAU, TAGESSCHAU_NAMES, TAZ, TAZ_NAMES, entities_for, seed_text
-from tuireader.text.actors import Actor, build_actors, clean_entities, title_role
+from tuireader.text.actors import (
+    Actor,
+    build_actors,
+    clean_entities,
+    generic_institution,
+    title_role,
+)
 from tuireader.text.ner import Entity
 
 
@@ -260,3 +266,36 @@ def test_hyphenated_person_names_stay() -> None:
     names = [("Annegret Kramp-Karrenbauer", "PER"), ("Kramp-Karrenbauer", "PER")]
     actors = actors_of(text, names)
     assert [(a.name, len(a.mentions)) for a in actors] == [("Annegret Kramp-Karrenbauer", 2)]
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "generic"),
+    [
+        ("Außenministerium", "de", True),
+        ("Verteidigungsministeriums", "de", True),
+        ("Geheimdienst", "de", True),
+        ("Regierung", "de", True),
+        ("Bundesregierung", "de", False),
+        ("Kreml", "de", False),
+        ("NATO", "de", False),
+        ("Yonhap", "de", False),
+        ("UN-Sicherheitsrat", "de", False),
+        ("Foreign Ministry", "en", True),
+        ("the Government", "en", True),
+        ("Ministry of Defence", "en", False),
+        ("Pentagon", "en", False),
+    ],
+)
+def test_generic_institution_nouns(name: str, lang: str, generic: bool) -> None:
+    assert generic_institution(name, lang) is generic
+
+
+def test_generic_institutions_stay_entities_but_are_not_actors() -> None:
+    text = "Das Außenministerium in Seoul teilte mit, der Kreml schweige."
+    mentions, roles = clean_entities(
+        text,
+        entities_for(text, [("Außenministerium", "ORG"), ("Seoul", "LOC"), ("Kreml", "ORG")]),
+        "de",
+    )
+    assert [m.text for m in mentions] == ["Außenministerium", "Seoul", "Kreml"]
+    assert [a.name for a in build_actors(text, mentions, "de", roles)] == ["Seoul", "Kreml"]

@@ -34,6 +34,7 @@ __all__ = [
     "Mention",
     "build_actors",
     "clean_entities",
+    "generic_institution",
     "title_role",
 ]
 
@@ -314,6 +315,33 @@ def _abstract_noun(word: str) -> bool:
     return match is not None and match.start() >= 5
 
 
+# Heads of German compounds naming an institution generically ("Außenministerium",
+# "Geheimdienst"): which country's is only clear from the context, so they are not actors.
+_GENERIC_INSTITUTION_DE = re.compile(
+    r"(?:ministerium|geheimdienst|nachrichtendienst|botschaft|regierung|behörde|armee|"
+    r"streitkräfte|polizei|staatsanwaltschaft|militär|parlament|opposition|außenamt|"
+    r"verteidigungsamt)(?:s|es)?$"
+)
+_GENERIC_INSTITUTION_EN = re.compile(
+    r"(?:the\s+)?(?:(?:Foreign|Defen[cs]e|Interior|Finance|Justice|Health|Home|Economy|"
+    r"Trade|Education|Intelligence)\s+)?(?:Ministry|Government|Embassy|Army|Military|Police|"
+    r"Parliament|Opposition|Intelligence|Spy\s+Agency|Intelligence\s+Service)"
+)
+
+
+def generic_institution(name: str, lang: str) -> bool:
+    """Whether ``name`` is a generic institution noun rather than a proper name
+    ("Außenministerium", "Geheimdienst", "Foreign Ministry"; not "Bundesregierung",
+    "Kreml", "Ministry of Defence")."""
+    if lang == "de":
+        if " " in name or "-" in name or name.startswith("Bundes"):
+            return False
+        return _GENERIC_INSTITUTION_DE.search(name.lower()) is not None
+    if lang == "en":
+        return _GENERIC_INSTITUTION_EN.fullmatch(name) is not None
+    return False
+
+
 def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
     """Join a person span and the single name word right after it ("Yoon Suk" "Yeol")."""
     joined: list[Mention] = []
@@ -520,6 +548,8 @@ def build_actors(
     groups: dict[tuple[str, str], Actor] = {}
     demonyms: list[Mention] = []
     for mention in remaining:
+        if generic_institution(mention.text, lang):
+            continue  # an entity to highlight, but not an actor: which ministry is it?
         key = _fold(mention.text)
         stem = _possessive_stem(mention.text, lang)
         if stem and _fold(stem) in keys:

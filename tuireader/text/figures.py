@@ -199,11 +199,12 @@ _SEP_NUM_DE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _SEP_NUM_EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _WORD = re.compile(rf"[{_W}]+(?:-[{_W}]+)*")
 _SPACE = r"[ \u00a0\u202f]"
+_NEXT_WORD = re.compile(rf"{_SPACE}+({_WORD.pattern})")
 
 _PHONE = re.compile(
-    r"(?<![\w.,])(?:\+\d{1,3}[ \u00a0/-]?(?:\(0\)[ ]?)?\d[\d \u00a0/-]{5,}\d"
-    r"|0\d{2,5}[ \u00a0]?[/-][ \u00a0]?\d[\d \u00a0-]{2,}\d"
-    r"|0\d{2,5}[ \u00a0]\d{3,}(?:[ \u00a0-]\d{2,})*"
+    r"(?<![\w.,])(?:\+\d{1,3}[ \u00a0/-]?(?:\(0\)[ ]?)?\d[\d \u00a0/-]{5,24}\d"
+    r"|0\d{2,5}[ \u00a0]?[/-][ \u00a0]?\d[\d \u00a0-]{2,20}\d"
+    r"|0\d{2,5}[ \u00a0]\d{3,12}(?:[ \u00a0-]\d{2,6}){0,4}"
     r"|\d{9,})(?![\w])"
 )
 _ISO_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2}))?(?![\w-])")
@@ -789,7 +790,7 @@ class _Finder:
         text = self.text
         skipped = 0
         while skipped <= 2:
-            m = re.compile(rf"{_SPACE}+({_WORD.pattern})").match(text, pos)
+            m = _NEXT_WORD.match(text, pos)
             if m is None:
                 return None
             word = m.group(1)
@@ -815,7 +816,7 @@ class _Finder:
             if low in _CURRENCY_WORDS or low in _SCALES_EN:
                 return None
             if _EN_ADJECTIVE.match(word) and skipped < 2:
-                nxt = re.compile(rf"{_SPACE}+({_WORD.pattern})").match(text, m.end(1))
+                nxt = _NEXT_WORD.match(text, m.end(1))
                 if nxt is not None and nxt.group(1).lower() not in _EN_STOPWORDS:
                     skipped += 1
                     pos = m.end(1)

@@ -1,0 +1,211 @@
+"""The extraction API, and the whole pipeline on the seed articles once the models exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.text.helpers import TAGESSCHAU, TAZ, seed_text
+from tuireader.store import Store
+from tuireader.store.models import EntryData
+from tuireader.text import ner
+from tuireader.text.extract import (
+    EXTRACTION_VERSION,
+    ExtractionError,
+    extract_and_store,
+    extract_document,
+    extract_documents,
+)
+from tuireader.text.lang import detect_language
+
+needs_model = pytest.mark.skipif(
+    not ner.model_path("de").exists(), reason="the German NER model is not in assets/models yet"
+)
+needs_english_model = pytest.mark.skipif(
+    not ner.model_path("en").exists(), reason="the English NER model is not in assets/models yet"
+)
+
+FRENCH = "Le 21.10.2024, 1.500 soldats sont arrivés, selon le ministère."
+
+
+def test_languages_without_a_model_get_figures_only() -> None:
+    result = extract_document(FRENCH, doc_id="x")
+    assert result["id"] == "x"
+    assert result["lang"] == "fr"
+    assert result["entities"] == [] and result["actors"] == []
+    assert [f["text"] for f in result["figures"]] == ["21.10.2024", "1.500"]
+
+
+def test_extract_documents_keeps_order_ids_and_per_document_languages() -> None:
+    documents = [
+        {"id": 1, "text": FRENCH, "lang": "fr"},
+        "Il y avait 3,5 % de plus le 3.11.2024.",
+        {"id": 3, "text": "", "lang": "fr"},
+        {"id": 4, "text": "Het waren 1.500 soldaten.", "lang": "nl-NL"},
+    ]
+    results = list(extract_documents(documents, batch_size=2))
+    assert [r["id"] for r in results] == [1, None, 3, 4]
+    assert [r["lang"] for r in results] == ["fr", "fr", "fr", "nl"]
+    assert results[2]["figures"] == []
+
+
+def test_reference_date_resolves_relative_dates() -> None:
+    result = extract_document("Ils sont arrivés le 3.11.", "auto", reference_date="2024-10-21")
+    assert result["figures"][0]["value"] == "2024-11-03"
+
+
+def test_a_missing_model_is_a_one_line_extraction_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(ner, "model_path", lambda lang: tmp_path / "missing" / lang)
+    with pytest.raises(ExtractionError, match="model for 'de' is missing"):
+        extract_document("Der Präsident sprach am Montag in Berlin.", "de")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("", "de-DE", "de"),
+        ("whatever", "en_US", "en"),
+        ("Die Regierung hat am Montag erklärt, dass sie nicht zurücktreten werde.", None, "de"),
+        ("The government said on Monday that it would not resign from office.", None, "en"),
+        ("Le gouvernement a dit que les troupes sont arrivées dans la ville.", None, "fr"),
+        ("12345 !!!", None, "und"),
+        ("Die Regierung hat erklärt, dass sie bleibt.", "", "de"),
+        ("Die Regierung hat erklärt, dass sie bleibt.", "not a tag!", "de"),
+    ],
+)
+def test_detect_language(text: str, hint: str | None, expected: str) -> None:
+    assert detect_language(text, hint) == expected
+
+
+def test_extract_and_store_saves_results_and_reports_progress(store: Store) -> None:
+    feed = store.add_feed("https://example.org/feed.xml")
+    entries = [
+        EntryData(entry_id=f"e{n}", title="t", text=FRENCH, language="fr", content_hash=str(n))
+        for n in range(3)
+    ]
+    ids = store.write_entries(feed.id, entries).new_ids
+    calls: list[tuple[int, int]] = []
+    count = extract_and_store(
+        store, [*ids, 999_999], lambda done, total: calls.append((done, total))
+    )
+    assert count == 3
+    assert calls[-1] == (4, 4)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert store.articles_needing_extraction(EXTRACTION_VERSION) == []
+    assert [m.text for m in store.mentions(ids[0])] == ["21.10.2024", "1.500"]
+
+
+def _persons(result: dict[str, Any]) -> dict[str, tuple[str | None, int]]:
+    return {
+        a["name"]: (a["role"], len(a["mentions"])) for a in result["actors"] if a["label"] == "PER"
+    }
+
+
+def _figures(result: dict[str, Any]) -> list[tuple[str, object, str | None]]:
+    return [(f["text"], f["value"], f["unit"]) for f in result["figures"]]
+
+
+def _check_spans(text: str, result: dict[str, Any]) -> None:
+    for entity in result["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+    for figure in result["figures"]:
+        assert text[figure["start"] : figure["end"]] == figure["text"]
+    for actor in result["actors"]:
+        for quote in actor["quotes"]:
+            assert text[quote["start"] : quote["end"]] == quote["text"]
+
+
+def _no_common_nouns(result: dict[str, Any]) -> None:
+    """Every actor is a name: capitalised or an acronym, never a title or an abstract noun."""
+    for actor in result["actors"]:
+        name = actor["name"]
+        assert name[:1].isupper() or actor["label"] == "ORG", name
+        assert not name.endswith(("ung", "heit", "keit", "tion", "Soldaten", "Truppen")), name
+        assert name not in {"Außenministerium", "Geheimdienst", "Botschafter", "Präsident"}, name
+
+
+@needs_model
+def test_seed_tagesschau_end_to_end() -> None:
+    text = seed_text(TAGESSCHAU)
+    result = extract_document(text, "auto", reference_date="2024-10-21T13:07:00+02:00")
+    assert result["lang"] == "de"
+    _check_spans(text, result)
+    _no_common_nouns(result)
+    assert _persons(result) == {
+        "Kim Hong Kyun": ("Außenminister", 3),
+        "Georgy Sinowjew": ("Botschafter", 1),
+        "Mark Rutte": ("NATO-Generalsekretär", 3),
+        "Yoon Suk Yeol": ("Präsident", 3),
+    }
+    figures = _figures(result)
+    for expected in [
+        ("21.10.2024", "2024-10-21", None),
+        ("13:07 Uhr", "13:07", None),
+        ("1.500", 1500, "Soldaten"),
+        ("am Freitag", "2024-10-18", None),
+        ("vier", 4, "Brigaden"),
+        ("12.000", 12000, "Soldaten"),
+        ("im Juni", "2024-06", None),
+    ]:
+        assert expected in figures
+    assert figures.count(("1.500", 1500, "Soldaten")) == 2
+    kim = next(a for a in result["actors"] if a["name"] == "Kim Hong Kyun")
+    assert len(kim["quotes"]) == 5
+    names = {a["name"]: a for a in result["actors"]}
+    assert names["Nordkorea"]["label"] == "LOC"
+    assert len(names["Russland"]["mentions"]) >= 10
+
+
+@needs_model
+def test_seed_taz_end_to_end() -> None:
+    text = seed_text(TAZ)
+    result = extract_document(text, "de", reference_date="2024-10-22")
+    _check_spans(text, result)
+    _no_common_nouns(result)
+    assert _persons(result) == {
+        "Yoon Suk Yeol": ("Präsident", 2),
+        "Mark Rutte": ("Nato-Chef", 2),
+        "Kim Jong Un": ("Machthaber", 1),
+        "Putin": (None, 1),
+        "Lin Jian": ("Außenamtssprecher", 1),
+        "Lloyd Austin": ("US-Verteidigungsminister", 1),
+    }
+    figures = _figures(result)
+    for expected in [
+        ("am Montag", "2024-10-21", None),
+        ("am Freitag", "2024-10-18", None),
+        ("1.500", 1500, "Soldaten"),
+        ("12.000", 12000, "Mann"),
+        ("Achtzehn", 18, "Soldaten"),
+    ]:
+        assert expected in figures
+    quotes = {a["name"]: [q["text"][:20] for q in a["quotes"]] for a in result["actors"]}
+    assert quotes["Yoon Suk Yeol"] == ["Russlands Einmarsch "]
+    assert quotes["Lin Jian"] == ["China hat in der Ukr"]
+
+
+@needs_english_model
+def test_english_news_end_to_end() -> None:
+    text = (
+        'NATO chief Mark Rutte warned North Korea on Monday. "This would be a significant '
+        'escalation," Rutte said. Secretary of State Antony Blinken said the United States '
+        "had seen evidence that 3,000 North Korean soldiers were in Russia. According to "
+        "South Korea's spy agency, Pyongyang plans to send 12,000 troops, worth $3.5bn in aid."
+    )
+    result = extract_document(text, "auto", reference_date="2024-10-23")
+    assert result["lang"] == "en"
+    _check_spans(text, result)
+    persons = _persons(result)
+    assert persons["Mark Rutte"] == ("NATO chief", 2)
+    assert persons["Antony Blinken"][0] == "Secretary of State"
+    figures = _figures(result)
+    assert ("3,000", 3000, "soldiers") in figures
+    assert ("12,000", 12000, "troops") in figures
+    assert ("$3.5bn", 3_500_000_000, "USD") in figures
+    assert ("on Monday", "2024-10-21", None) in figures
+    rutte = next(a for a in result["actors"] if a["name"] == "Mark Rutte")
+    assert [q["text"] for q in rutte["quotes"]] == ["This would be a significant escalation,"]
