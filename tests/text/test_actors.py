@@ -299,3 +299,17 @@ def test_generic_institutions_stay_entities_but_are_not_actors() -> None:
     )
     assert [m.text for m in mentions] == ["Außenministerium", "Seoul", "Kreml"]
     assert [a.name for a in build_actors(text, mentions, "de", roles)] == ["Seoul", "Kreml"]
+
+
+def test_english_demonyms_the_ner_labels_join_their_country() -> None:
+    text = "North Korea sent troops. The North Korean soldiers are in Russia, a Russian said."
+    names = [
+        ("North Korea", "LOC"),
+        ("North Korean", "MISC"),
+        ("Russia", "LOC"),
+        ("Russian", "MISC"),
+    ]
+    named = by_name(actors_of(text, names, "en"))
+    assert set(named) == {"North Korea", "Russia"}
+    assert len(named["North Korea"].mentions) == 2
+    assert len(named["Russia"].mentions) == 2

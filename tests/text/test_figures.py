@@ -48,6 +48,7 @@ POSITIVE = [
     ("en", "on 21 October 2024 he said", "21 October 2024", "date", "2024-10-21", None),
     ("en", "They met on Monday in Seoul", "on Monday", "date", "-W-1", None),
     ("en", "The vote is at 3 pm today", "3 pm", "time", "15:00", None),
+    ("en", "It began at 3:30 p.m. sharp", "3:30 p.m.", "time", "15:30", None),
     ("en", "a 12 km long convoy", "12 km", "quantity", 12, "km"),
 ]
 

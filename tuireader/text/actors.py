@@ -431,7 +431,7 @@ def _possessive_stem(word: str, lang: str) -> str | None:
 
 
 _DEMONYM_DE = re.compile(r"(?i)([^\W\d_]{3,}?)(?:an|n|es)?isch(?:e|en|er|es|em)?")
-_DEMONYM_EN = re.compile(r"([A-Z][^\W\d_]{2,}?)(?:an|ian|ese|ish|i|n)")
+_DEMONYM_EN = re.compile(r"((?:[A-Z][^\W\d_]+ )?[A-Z][^\W\d_]{2,}?)(?:an|ian|ese|ish|i|n)")
 
 
 def _demonym_stem(word: str, lang: str) -> str | None:

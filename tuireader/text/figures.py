@@ -641,7 +641,7 @@ class _Finder:
         windows = self._windows(_TIME_SCANNER)
         if not windows:
             return
-        for pattern in (_TIME_DE, _TIME_COLON, _TIME_EN):
+        for pattern in (_TIME_DE, _TIME_EN, _TIME_COLON):
             for match in self._matches(pattern, windows):
                 hour = int(match[1])
                 minute = int(match[2]) if match[2] else 0
