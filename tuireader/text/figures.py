@@ -148,6 +148,18 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Lower-case German words with adjective endings that are not adjectives (so they end the
+# search for the counted noun instead of being skipped like "nordkoreanischen").
+_DE_ADJECTIVE = re.compile(r"[a-zäöüß-]+(?:e|en|er|es|em)")
+_DE_NOT_ADJECTIVES = _words(
+    "der die das des dem den ein eine einer eines einem einen kein keine keiner keinen keinem "
+    "seien haben werden wurden waren sollen wollen können müssen dürfen unter über wieder aber "
+    "oder immer jeder jede jedes jeden jedem hinter weiter vorher nachher später außer diese "
+    "dieser dieses diesem diesen jene jener sie wir ihre ihrer ihren ihrem seine seiner seinen "
+    "seinem unsere unserer euer eure alle allen aller alles andere anderen anderer beide beiden "
+    "mehrere mehreren wenige wenigen viele vielen einige einigen manche manchen gegen ohne wegen "
+    "während seit oder sondern bevor nachdem sobald hatte hatten wäre wären gewesen worden"
+)
 _EN_STOPWORDS = _words(
     "a an the of to in on at by for from with and or but as is are was were be been being "
     "has have had do does did will would shall should can could may might must that this these "
@@ -194,7 +206,7 @@ _NUMBER_WORDS_EN = (
 # regexes (compiled once)
 
 _W = r"A-Za-zÄÖÜäöüßÀ-ÿ"
-_NUM = re.compile(rf"(?<![\w.,/+\-−–])(?<![{_W}]-)\d+(?:[.,]\d+)*")
+_NUM = re.compile(rf"(?<![\w.,/+\-−–])(?<![{_W}]-)(?>\d+(?:[.,]\d+)*)(?!/\d)")
 _SEP_NUM_DE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _SEP_NUM_EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _WORD = re.compile(rf"[{_W}]+(?:-[{_W}]+)*")
@@ -709,10 +721,11 @@ class _Finder:
             value = _number_word_value(word, self.lang)
             if value is None:
                 continue
-            if self.lang == "de" and low == "acht" and _previous_word(
-                text, match.start()
-            ).lower() in ("außer", "in", "acht"):
+            previous = _previous_word(text, match.start()).lower() if word[0].isupper() else ""
+            if self.lang == "de" and low == "acht" and previous in ("außer", "in", "acht"):
                 continue  # "außer Acht lassen", "in Acht nehmen"
+            if self.lang == "de" and low == "elf" and previous in ("die", "der", "deutsche"):
+                continue  # "die Elf": the football team
             start, end = match.start(), match.end()
             if self.lang == "en":  # "two hundred fifty", "one hundred and twenty"
                 words = [word]
@@ -802,11 +815,7 @@ class _Finder:
                     if not self.blocked.free(m.start(1), m.end(1)):
                         return None  # a name ("1.500 Russland"?): not a counted noun
                     return word
-                if re.fullmatch(r"[a-zäöüß-]+(?:e|en|er|es|em)", word) and low not in (
-                    "seien", "haben", "werden", "wurden", "waren", "sollen", "wollen", "können",
-                    "müssen", "unter", "über", "wieder", "aber", "oder", "immer", "jeder",
-                    "hinter", "weiter", "vorher", "nachher", "später", "außer", "bereits"[:0],
-                ):  # fmt: skip
+                if _DE_ADJECTIVE.fullmatch(word) and low not in _DE_NOT_ADJECTIVES:
                     skipped += 1
                     pos = m.end(1)
                     continue
