@@ -131,3 +131,36 @@ def test_a_running_sync_makes_the_cli_refuse(
 def test_jobs_option_is_validated(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "--db", str(db_path), "sync", "--jobs", "0")
     assert code == 2 and "--jobs" in err
+
+
+def test_progress_bar_on_a_terminal(db_path: Path, feed_server: FeedServer) -> None:
+    """With stderr on a terminal the rich progress bar runs; stdout still gets the totals."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    add_feeds(db_path, [feed_server.route(f"/t{i}.xml", rss_feed(2, feed=f"t{i}"))
+                        for i in range(3)] + [feed_server.url("/missing.xml")])
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "tuireader", "--db", str(db_path), "sync", "--no-extract"],
+            stdout=subprocess.PIPE, stderr=terminal, timeout=60, check=False,
+            env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "80"},
+        )
+        os.set_blocking(controller, False)
+        shown = b""
+        try:
+            while chunk := os.read(controller, 65536):
+                shown += chunk
+        except (BlockingIOError, OSError):
+            pass
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert process.returncode == 1
+    assert process.stdout.decode().strip() == "4 feeds: 6 new, 0 updated, 1 failed"
+    screen = shown.decode("utf-8", "replace")
+    assert "HTTP 404 Not Found" in screen
+    assert "\x1b[" in screen  # drawn with terminal control sequences: the live bar

@@ -119,3 +119,13 @@ def test_status_for() -> None:
     assert status_for(0, 5, None) == "updated"
     assert status_for(0, 0, None) == "not_modified"
     assert status_for(3, 0, "boom") == "error"
+
+
+def test_retry_after_header_forms() -> None:
+    from tuireader.sync.fetch import parse_retry_after
+
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Mon, 21 Oct 2024 12:10:00 GMT", NOW) == 600.0
+    assert parse_retry_after("Mon, 21 Oct 2024 11:00:00 GMT", NOW) == 0.0  # in the past
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None

@@ -327,9 +327,14 @@ class _SyncRun:
     ) -> None:
         from tuireader.sync.fetch import FetchRequest
 
-        outcome = await fetcher.fetch(
-            FetchRequest(feed.url, conditional_headers(feed, force=self.force))
-        )
+        try:
+            outcome = await fetcher.fetch(
+                FetchRequest(feed.url, conditional_headers(feed, force=self.force))
+            )
+        except Exception as exc:  # a bug in one fetch must not take the other feeds down
+            outcome = FetchOutcome(
+                feed.url, error=one_line(f"fetch failed ({type(exc).__name__}: {exc})", 300)
+            )
         plan = plan_after_fetch(feed, outcome, datetime.now(UTC), force=self.force)
         fetched = _Fetched(feed, outcome, plan)
         if plan.action == "parse":
