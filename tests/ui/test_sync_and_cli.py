@@ -131,3 +131,56 @@ def test_store_sync_and_text_never_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
     )
     assert result.stdout.strip() == ""
+
+
+async def test_open_article_gains_highlights_when_sync_extracts_it(make_app, ui_store,
+                                                                   monkeypatch) -> None:
+    import tuireader.sync as sync_package
+    from tuireader.sync import SyncSummary
+
+    feed = ui_store.list_feeds()[0]
+    written = ui_store.write_entries(feed.id, [EntryData(
+        entry_id="plain", title="Noch ohne Namen", published="2031-01-01T00:00:00+00:00",
+        text="Olaf Scholz reiste nach Kiew.", content_hash="plain",
+    )])
+    article_id = written.new_ids[0]
+
+    def extracting_sync(store: Store, feeds=None, **kwargs):
+        store.save_extraction(article_id, {
+            "entities": [{"start": 0, "end": 11, "text": "Olaf Scholz", "label": "PER"}],
+            "figures": [],
+            "actors": [{"name": "Olaf Scholz", "label": "PER", "role": "Bundeskanzler",
+                        "mentions": [[0, 11]], "quotes": []}],
+        }, 1)
+        return SyncSummary(new=0, updated=0, errors=0)
+
+    monkeypatch.setattr(sync_package, "sync_feeds", extracting_sync)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "no actors yet" in screen_text(app)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Bundeskanzler" in screen_text(app)
+
+
+def test_ui_command_still_opens_when_demo_setup_fails(tmp_path, monkeypatch, capsys) -> None:
+    from tuireader.cli import main
+    from tuireader.ui.app import ReaderApp
+
+    started: list[ReaderApp] = []
+    monkeypatch.setattr(ReaderApp, "run", lambda self, **kwargs: started.append(self))
+
+    def failing_demo(store: Store) -> None:
+        raise OSError("demo feeds missing")
+
+    monkeypatch.setattr("tuireader.demo.ensure_demo", failing_demo)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(tmp_path / "c.db"), "ui"])
+    assert exit_info.value.code == 0
+    assert len(started) == 1
+    assert "warning: could not set up the demo feeds: demo feeds missing" in (
+        capsys.readouterr().err
+    )

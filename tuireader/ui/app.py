@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tuireader.config import SyncConfig
@@ -21,6 +22,7 @@ from tuireader.ui.provider import ReaderCommands
 
 SYNC_WORKER = "sync"
 BROWSER_WORKER = "browser"
+RELOAD_INTERVAL = 1.0  # seconds between list reloads while a sync reports progress
 
 
 class ReaderApp(App[None]):
@@ -51,6 +53,8 @@ class ReaderApp(App[None]):
         self.extract = extract
         self.sync_running = False
         self.last_sync_errors: list[str] = []
+        self._reload_timer: Timer | None = None
+        self._reload_pending = False
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -103,9 +107,20 @@ class ReaderApp(App[None]):
         screen = self.main_screen
         screen.activity = f"syncing… {one_line(str(result.url))}"
         if getattr(result, "new", 0) or getattr(result, "updated", 0):
+            # Re-reading 100,000 ids per finished feed would stall the UI: at most once a second.
+            if self._reload_timer is None:
+                screen.reload(keep=screen.articles.current_id)
+                self._reload_timer = self.set_timer(RELOAD_INTERVAL, self._reload_settled)
+            else:
+                self._reload_pending = True
+        screen.refresh_status()
+
+    def _reload_settled(self) -> None:
+        self._reload_timer = None
+        if self._reload_pending:
+            self._reload_pending = False
+            screen = self.main_screen
             screen.reload(keep=screen.articles.current_id)
-        else:
-            screen.refresh_status()
 
     def _set_activity(self, activity: str) -> None:
         screen = self.main_screen
@@ -131,8 +146,10 @@ class ReaderApp(App[None]):
                 self.notify(message, severity="warning" if errors else "information",
                             markup=False)
                 self._set_activity("")
+                self._reload_pending = False
                 screen = self.main_screen
                 screen.reload(keep=screen.articles.current_id)
+                screen.refresh_open_article()
             elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
                 self.sync_running = False
                 self._set_activity("")

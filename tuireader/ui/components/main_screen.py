@@ -10,10 +10,9 @@ import dataclasses
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -21,12 +20,13 @@ from textual.widgets import Footer
 
 from tuireader.store import ArticleFilter, Store
 from tuireader.ui.components.article_list import ArticleList
-from tuireader.ui.components.picker import Choice, PickerScreen
+from tuireader.ui.components.picker import PickerScreen, actor_choices, feed_choices
 from tuireader.ui.components.reader import ReaderView
 from tuireader.ui.components.search import SearchScreen
 from tuireader.ui.components.sidebar import ActorOptions, ActorSidebar
 from tuireader.ui.components.status import StatusHeader
 from tuireader.ui.formatting import one_line
+from tuireader.ui.keys import MAIN_BINDINGS, KeyHelpRows, describe_bindings, find_binding
 
 if TYPE_CHECKING:
     from tuireader.ui.app import ReaderApp
@@ -39,35 +39,7 @@ WIDE_COLUMNS = 120
 class MainScreen(Screen[None]):
     """Three panes: list (top left), reader (bottom left), actors (right; folds below 120)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.quit", "Quit", id="quit"),
-        Binding("question_mark", "app.show_help", "Help", id="help"),
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="next_pane"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="previous_pane"),
-        Binding("space", "page_text(1)", "Page down", show=False, id="page_down"),
-        Binding("b", "page_text(-1)", "Page up", show=False, id="page_up"),
-        Binding("n", "next_unread(1)", "Next unread", id="next_unread"),
-        Binding("N", "next_unread(-1)", "Previous unread", show=False, id="previous_unread"),
-        Binding("slash", "search", "Search", id="search"),
-        Binding("f", "pick_feed", "Feed/tag", id="filter_feed"),
-        Binding("a", "pick_actor", "Actor", id="filter_actor"),
-        Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread_only"),
-        Binding("s", "toggle_star", "Star", show=False, id="star"),
-        Binding("m", "toggle_read", "Read/unread", show=False, id="toggle_read"),
-        Binding("A", "mark_all_read", "Mark view read", show=False, id="mark_all_read"),
-        Binding("U,ctrl+z", "undo", "Undo mark read", show=False, id="undo"),
-        Binding("r", "app.sync", "Sync", id="sync"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
-        Binding("o", "open_link", "Open in browser", show=False, id="open_link"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
-        Binding("i", "toggle_sidebar", "Actors", show=False, id="toggle_sidebar"),
-        Binding("z", "toggle_zoom", "Zoom reader", show=False, id="zoom"),
-        Binding("right_square_bracket", "jump_mention(1)", "Next mention", show=False,
-                id="next_mention"),
-        Binding("left_square_bracket", "jump_mention(-1)", "Previous mention", show=False,
-                id="previous_mention"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
 
     def __init__(self, store: Store, *, timezone: tzinfo | None = None) -> None:
         super().__init__()
@@ -195,6 +167,17 @@ class MainScreen(Screen[None]):
             self.refresh_status()
         self.save_cursor()
 
+    def refresh_open_article(self) -> None:
+        """Re-read the open article's text, names and actors (after a sync or extraction)."""
+        if self.open_id is None:
+            return
+        article = self.store.get_article(self.open_id)
+        if article is None:
+            return
+        mentions = self.store.mentions(self.open_id)
+        self.reader.show_article(article, mentions, keep_scroll=True)
+        self.sidebar.show(self.store.article_actors(self.open_id), mentions)
+
     @on(ActorSidebar.ActorHighlighted)
     def _actor_highlighted(self, event: ActorSidebar.ActorHighlighted) -> None:
         self.reader.select_actor(event.actor_id)
@@ -232,15 +215,7 @@ class MainScreen(Screen[None]):
 
     def action_pick_feed(self) -> None:
         """Filter the list by one feed or tag, picked from a list with unread counts."""
-        choices = [Choice(Text("All feeds"), ("all", None))]
-        for feed in self.store.list_feeds():
-            label = Text(one_line(feed.display_title), end="")
-            label.append(f"  {feed.unread} unread / {feed.total}", style="dim")
-            choices.append(Choice(label, ("feed", feed.id)))
-        for tag, unread in self.store.tags():
-            label = Text("#" + one_line(tag), style="italic", end="")
-            label.append(f"  {unread} unread", style="dim")
-            choices.append(Choice(label, ("tag", tag)))
+        choices = feed_choices(self.store)
 
         def picked(value: tuple[str, Any] | None) -> None:
             if value is None:
@@ -260,11 +235,7 @@ class MainScreen(Screen[None]):
 
     def action_pick_actor(self) -> None:
         """Filter the list by an actor, picked from the most-named ones."""
-        choices = []
-        for actor in self.store.top_actors(limit=500):
-            label = Text(one_line(actor.name), end="")
-            label.append(f"  {actor.label}  {actor.article_count} articles", style="dim")
-            choices.append(Choice(label, actor.id))
+        choices = actor_choices(self.store)
 
         def picked(actor_id: int | None) -> None:
             if actor_id is not None:
@@ -310,7 +281,8 @@ class MainScreen(Screen[None]):
         self.undo_ids = ids
         self.articles.update_flags(ids, read=True)
         self.refresh_status()
-        undo_key = self.app.get_key_display(self._binding("undo"))
+        found = find_binding(self._binding_sections(), "undo")
+        undo_key = self.app.get_key_display(found[1]) if found else "undo"
         self.app.notify(f"Marked {len(ids)} read. Press {undo_key} to undo.", markup=False)
 
     def action_undo(self) -> None:
@@ -324,17 +296,6 @@ class MainScreen(Screen[None]):
         self.refresh_status()
         self.app.notify(f"Marked {len(ids)} unread again.", markup=False)
 
-    def _binding(self, binding_id: str) -> Binding:
-        for _key, binding in self._keymapped_bindings(self):
-            if binding.id == binding_id:
-                return binding
-        raise KeyError(binding_id)
-
-    def _keymapped_bindings(self, node: Any) -> list[tuple[str, Binding]]:
-        bindings = node._bindings.copy()
-        bindings.apply_keymap(self.app._keymap)
-        return list(bindings)
-
     def _binding_sections(self) -> tuple[tuple[str, Any], ...]:
         return (
             ("Everywhere", self),
@@ -345,31 +306,16 @@ class MainScreen(Screen[None]):
 
     def run_binding(self, binding_id: str) -> bool:
         """Run the action bound to ``binding_id`` (for the command palette); False if unknown."""
-        for _title, node in self._binding_sections():
-            for _key, binding in self._keymapped_bindings(node):
-                if binding.id == binding_id:
-                    self.app.call_later(self.app.run_action, binding.action, node)
-                    return True
-        return False
+        found = find_binding(self._binding_sections(), binding_id)
+        if found is None:
+            return False
+        node, binding = found
+        self.app.call_later(self.app.run_action, binding.action, node)
+        return True
 
-    def key_help(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    def key_help(self) -> KeyHelpRows:
         """Every binding id with its current keys and description, grouped by pane."""
-        result = []
-        for title, node in self._binding_sections():
-            keys_by_id: dict[str, tuple[list[str], str]] = {}
-            for _key, binding in self._keymapped_bindings(node):
-                if binding.id is None:
-                    continue
-                entry = keys_by_id.setdefault(binding.id, ([], binding.description))
-                display = self.app.get_key_display(binding)
-                if display not in entry[0]:
-                    entry[0].append(display)
-            rows = [
-                (", ".join(keys), description, binding_id)
-                for binding_id, (keys, description) in keys_by_id.items()
-            ]
-            result.append((title, rows))
-        return result
+        return describe_bindings(self._binding_sections())
 
     def action_copy_link(self) -> None:
         """Copy the article's link to the clipboard (OSC 52)."""

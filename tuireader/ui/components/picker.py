@@ -15,6 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuireader.store import Store
+from tuireader.ui.formatting import one_line
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
@@ -92,3 +95,30 @@ class PickerScreen(ModalScreen[Any]):
     def action_cancel(self) -> None:
         """Close without picking."""
         self.dismiss(None)
+
+
+def feed_choices(store: Store) -> list[Choice]:
+    """"All feeds", every feed with unread/total counts, then every tag with its unread count.
+
+    Values are ``("all", None)``, ``("feed", feed_id)`` or ``("tag", name)``.
+    """
+    choices = [Choice(Text("All feeds"), ("all", None))]
+    for feed in store.list_feeds():
+        label = Text(one_line(feed.display_title), end="")
+        label.append(f"  {feed.unread} unread / {feed.total}", style="dim")
+        choices.append(Choice(label, ("feed", feed.id)))
+    for tag, unread in store.tags():
+        label = Text("#" + one_line(tag), style="italic", end="")
+        label.append(f"  {unread} unread", style="dim")
+        choices.append(Choice(label, ("tag", tag)))
+    return choices
+
+
+def actor_choices(store: Store, limit: int = 500) -> list[Choice]:
+    """The most-named actors with label and article counts; values are actor ids."""
+    choices = []
+    for actor in store.top_actors(limit=limit):
+        label = Text(one_line(actor.name), end="")
+        label.append(f"  {actor.label}  {actor.article_count} articles", style="dim")
+        choices.append(Choice(label, actor.id))
+    return choices

@@ -67,13 +67,18 @@ class ReaderView(ScrollView, can_focus=True):
         self._wrapped_width = -1
 
     # -- content ---------------------------------------------------------------------------------
-    def show_article(self, article: Article | None, mentions: Sequence[Mention] = ()) -> None:
-        """Show ``article`` (None for the placeholder) from the top."""
+    def show_article(
+        self, article: Article | None, mentions: Sequence[Mention] = (), *,
+        keep_scroll: bool = False,
+    ) -> None:
+        """Show ``article`` (None for the placeholder), from the top unless ``keep_scroll``."""
         self.article = article
         self.mentions = list(mentions)
-        self.selected_actor = None
+        if not keep_scroll:
+            self.selected_actor = None
         self._rewrap()
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        if not keep_scroll:
+            self.scroll_to(0, 0, animate=False, immediate=True)
 
     def select_actor(self, actor_id: int | None) -> None:
         """Emphasise every mention of ``actor_id`` (None: no actor selected)."""
