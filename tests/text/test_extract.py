@@ -209,3 +209,16 @@ def test_english_news_end_to_end() -> None:
     assert ("on Monday", "2024-10-21", None) in figures
     rutte = next(a for a in result["actors"] if a["name"] == "Mark Rutte")
     assert [q["text"] for q in rutte["quotes"]] == ["This would be a significant escalation,"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Der Präsident Joe Biden sagte am Montag, 1.500 Soldaten.", "de"),
+        ("Südkorea fordert Rückkehr nordkoreanischer Truppen", "de"),
+        ("Biden meets Rutte in the White House", "en"),
+        ("Biden meets Rutte in Berlin", "und"),  # "in" is German and English: a tie
+    ],
+)
+def test_detect_language_on_short_texts(text: str, expected: str) -> None:
+    assert detect_language(text) == expected

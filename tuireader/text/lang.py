@@ -2,7 +2,8 @@
 
 :func:`detect_language` trusts the feed's or entry's language hint ("de-DE" → "de") and falls
 back to a stopword count over the text: each candidate language's most frequent function words
-are counted, and the language with the most hits wins when it covers a clear share of the words.
+are counted (words with umlauts or ß count half for German), and the language with the most
+hits wins when it covers a clear share of the words.
 That is fast (one regex pass, no model), needs no extra dependency and is reliable for news
 paragraphs; for a few words it answers "und" (undetermined, ISO 639-2) rather than guessing.
 """
@@ -22,10 +23,11 @@ def _words(text: str) -> frozenset[str]:
 # The most frequent function words per language, chosen to overlap as little as possible.
 _STOPWORDS: dict[str, frozenset[str]] = {
     "de": _words(
-        "der die das und ist nicht sich mit dem den des ein eine einen einem einer auch auf "
+        "der die das und ist nicht sich mit dem den des ein eine einen einem einer auch auf am in "
         "für von zu im wird werden wurde sind sie er es ich wir ihr aber oder wie nach bei "
         "aus noch nur über hat haben hatte kann dass sei seien zum zur vom sollen soll "
-        "mehr schon wenn weil durch gegen zwischen ihre ihren seine seiner unter diese dieser"
+        "mehr schon wenn weil durch gegen zwischen ihre ihren seine seiner unter diese dieser "
+        "sagte sagt war waren hier heute jetzt man uns"
     ),
     "en": _words(
         "the and of to is in that it was for on are with as his they be at have this from "
@@ -55,10 +57,11 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_GERMAN_LETTERS = re.compile(r"[äöüß]")
 _HINT = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
 _SAMPLE_CHARS = 20_000
 _MIN_HITS = 3
-_MIN_SHARE = 0.12
+_MIN_SHARE = 0.08
 
 
 def normalise_language(hint: str | None) -> str | None:
@@ -76,22 +79,24 @@ def normalise_language(hint: str | None) -> str | None:
 def detect_language(text: str, hint: str | None = None) -> str:
     """The language code of ``text``: the normalised ``hint`` when it is a valid tag, else the
     language whose stopwords dominate the text ("de", "en", "fr", "es", "it", "nl", "pt"), else
-    ``"und"``."""
+    ``"und"`` (no stopword at all, a tie, or too few of them for the text's length)."""
     code = normalise_language(hint)
     if code is not None:
         return code
     words = _WORD.findall(text[:_SAMPLE_CHARS].lower())
     if not words:
         return UNDETERMINED
-    hits = {lang: 0 for lang in _STOPWORDS}
+    hits = {lang: 0.0 for lang in _STOPWORDS}
     for word in words:
         for lang, stopwords in _STOPWORDS.items():
             if word in stopwords:
                 hits[lang] += 1
-    best = max(hits, key=lambda lang: hits[lang])
-    ranked = sorted(hits.values(), reverse=True)
-    if ranked[0] < min(_MIN_HITS, max(1, len(words) // 3)) or ranked[0] / len(words) < _MIN_SHARE:
+        if _GERMAN_LETTERS.search(word):
+            hits["de"] += 0.5  # umlauts and ß: a German hint, weaker than a stopword
+    ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
+    (best, top), (_, runner_up) = ranked[0], ranked[1]
+    if top == 0 or top == runner_up:
         return UNDETERMINED
-    if len(ranked) > 1 and ranked[0] == ranked[1]:
+    if top < min(_MIN_HITS, max(1, len(words) // 5)) or top / len(words) < _MIN_SHARE:
         return UNDETERMINED
     return best
