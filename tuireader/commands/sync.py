@@ -38,7 +38,7 @@ def _safe(text: object, limit: int = 300) -> str:
 class _Reporter:
     """Shows per-feed results: progress bar, plain lines, errors only, or nothing (JSON)."""
 
-    def __init__(self, *, total: int, quiet: bool, as_json: bool) -> None:
+    def __init__(self, *, quiet: bool, as_json: bool) -> None:
         from rich.console import Console
 
         self.quiet = quiet
@@ -55,7 +55,7 @@ class _Reporter:
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 console=self.err, transient=True,
             )
-            self.feed_task = self.progress.add_task("syncing", total=total)
+            self.feed_task = self.progress.add_task("syncing", total=None)
 
     def __enter__(self) -> _Reporter:
         if self.progress is not None:
@@ -65,6 +65,11 @@ class _Reporter:
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+    def start(self, total: int) -> None:
+        """Called once the feeds to sync are known."""
+        if self.progress is not None and self.feed_task is not None:
+            self.progress.update(self.feed_task, total=total)
 
     def feed_done(self, result: FeedResult) -> None:
         """Called once per finished feed."""
@@ -150,28 +155,24 @@ def sync_command(
     if jobs is not None:
         config.jobs = jobs
     refs: list[str] | None = list(feeds) or None
-    if refs is not None:
-        for ref in refs:
-            try:
-                store.get_feed(ref)
-            except FeedNotFoundError:
-                click.echo(f"error: no such feed: {_safe(ref)}", err=True)
-                sys.exit(2)
-        total = len(set(refs))
-    else:
-        total = len(store.list_feeds())
-        if total == 0:
-            if as_json:
-                click.echo(json.dumps({"feeds": [], "new": 0, "updated": 0, "errors": 0}))
-            elif not quiet:
-                click.echo("No feeds to sync yet: add one with `tuireader feeds add URL`.",
-                           err=True)
-            return
-    with _Reporter(total=total, quiet=quiet, as_json=as_json) as reporter:
+    for ref in refs or ():
+        try:
+            store.get_feed(ref)
+        except FeedNotFoundError:
+            click.echo(f"error: no such feed: {_safe(ref)}", err=True)
+            sys.exit(2)
+    with _Reporter(quiet=quiet, as_json=as_json) as reporter:
         summary = sync_feeds(
             store, refs, config=config, extract=not no_extract, force=force,
             progress=reporter.feed_done, extract_progress=reporter.extract_progress,
+            on_start=reporter.start,
         )
+    if not summary.feeds and refs is None:
+        if as_json:
+            click.echo(json.dumps(summary.to_json()))
+        elif not quiet:
+            click.echo("No feeds to sync yet: add one with `tuireader feeds add URL`.", err=True)
+        return
     reporter.finish(summary)
     sys.stdout.flush()
     if summary.errors:

@@ -184,6 +184,7 @@ def sync_feeds(
     progress: Callable[[FeedResult], None] | None = None,
     force: bool = False,
     extract_progress: Callable[[int, int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
     parser: Parser | None = None,
 ) -> SyncSummary:
     """Fetch, parse and store ``feeds`` (ids or URLs; all feeds when None).
@@ -191,11 +192,15 @@ def sync_feeds(
     Feeds backing off after errors are skipped unless named or ``force`` (which also ignores
     the stored ETag/Last-Modified/body hash). ``progress`` is called with each finished feed's
     result, from the calling thread. Articles that are new or changed are then passed to the
-    extractor when ``extract`` is true. Raises :class:`SyncBusyError` when another sync runs
-    on the same database and :class:`~tuireader.store.FeedNotFoundError` for an unknown feed.
+    extractor when ``extract`` is true (``extract_progress(done, total)`` follows it).
+    ``on_start`` is called with the number of feeds once they are resolved. Raises
+    :class:`SyncBusyError` when another sync runs on the same database and
+    :class:`~tuireader.store.FeedNotFoundError` for an unknown feed.
     """
     config = config or SyncConfig()
     targets, named = resolve_feeds(store, feeds)
+    if on_start is not None:
+        on_start(len(targets))
     with sync_lock(store.path):
         summary = _SyncRun(store, config, parser or default_parser, progress, force).run(
             targets, named=named
