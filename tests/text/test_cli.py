@@ -281,3 +281,13 @@ def test_reindex_with_the_model_stores_actors(db_path: Path) -> None:
         assert any(m.kind == "entity" and m.actor_id for m in store.mentions(ids[0]))
         dates = [m.value for m in store.mentions(ids[0]) if m.label == "date"]
         assert "2024-10-18" in dates  # "am Freitag" before the published Monday
+
+
+def test_jsonl_lone_surrogates_come_back_as_valid_json() -> None:
+    line = '{"id": 7, "text": "Il y avait 1.500 soldats \\ud800 le 3.11.2024."}'
+    result = run("extract", "--jsonl", stdin=line)
+    assert result.returncode == 0, result.stderr
+    [obj] = lines(result)
+    text = json.loads(line)["text"]
+    assert obj["id"] == 7
+    assert_offsets_slice(text, obj)

@@ -45,7 +45,12 @@ def register(group: click.Group) -> None:
 
 
 def _write(out: IO[bytes], obj: dict[str, Any]) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n")
+    """One JSON line, flushed. Lone surrogates in the input are written as \\u escapes."""
+    try:
+        data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        data = json.dumps(obj).encode("ascii")
+    out.write(data + b"\n")
     out.flush()
 
 
@@ -145,16 +150,32 @@ def _ready_without_blocking(stream: IO[bytes]) -> bool:
         return False
 
 
+def _read_line(stream: IO[bytes]) -> bytes | None:
+    """The next line; a line longer than the limit is read to its end and returned as
+    :data:`_TOO_LONG`; None at the end of input."""
+    line = stream.readline(_MAX_LINE_BYTES + 1)
+    if not line:
+        return None
+    if len(line) > _MAX_LINE_BYTES and not line.endswith(b"\n"):
+        while (rest := stream.readline(_MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        return _TOO_LONG
+    return line
+
+
+_TOO_LONG = b"\x00too long\x00"
+
+
 def _line_batches(stream: IO[bytes]) -> Iterator[list[bytes]]:
     """Lines of ``stream`` in small batches: one line, plus those already waiting."""
     while True:
-        line = stream.readline(_MAX_LINE_BYTES)
-        if not line:
+        line = _read_line(stream)
+        if line is None:
             return
         batch = [line]
         while len(batch) < _MAX_BATCH and _ready_without_blocking(stream):
-            more = stream.readline(_MAX_LINE_BYTES)
-            if not more:
+            more = _read_line(stream)
+            if more is None:
                 break
             batch.append(more)
         yield batch
@@ -164,6 +185,8 @@ def _parse_line(line: bytes, lang: str, reference_date: str | None) -> dict[str,
     """A document mapping for :func:`extract_documents`, or ``{"error": ...}``."""
     from tuireader.text.figures import resolve_reference_date
 
+    if line is _TOO_LONG:
+        return {"id": None, "error": f"line longer than {_MAX_LINE_BYTES:,} bytes"}
     try:
         obj = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError as exc:
