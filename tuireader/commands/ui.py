@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 
@@ -12,20 +14,24 @@ def register(group: click.Group) -> None:
 
 @click.command("ui")
 @click.pass_obj
-def ui(app_context: object) -> None:
+def ui(app_context: Any) -> None:
     """Open the reader: article list, reader view and actor sidebar."""
     from tuireader.ui.app import ReaderApp
 
-    context = app_context  # tuireader.cli.AppContext (not imported: cli imports this module)
-    store = context.store()  # type: ignore[attr-defined]
-    config = context.config  # type: ignore[attr-defined]
+    # app_context is tuireader.cli.AppContext (not imported here: cli imports this module).
+    store = app_context.store()
+    config = app_context.config
+    _set_up_demo(store)
+    ReaderApp(store, keymap=config.keys, sync_config=config.sync).run()
+
+
+def _set_up_demo(store: Any) -> None:
+    """On a new, empty cache add the bundled demo feeds; a failure is a warning, not an exit."""
     try:
         from tuireader.demo import ensure_demo
     except ImportError:  # the demo module is optional in a stripped-down install
-        ensure_demo = None
-    if ensure_demo is not None:
-        try:
-            ensure_demo(store)
-        except Exception as exc:
-            click.echo(f"warning: could not set up the demo feeds: {exc}", err=True)
-    ReaderApp(store, keymap=config.keys, sync_config=config.sync).run()
+        return
+    try:
+        ensure_demo(store)
+    except Exception as exc:  # a broken demo must not keep the reader shut
+        click.echo(f"warning: could not set up the demo feeds: {exc}", err=True)
