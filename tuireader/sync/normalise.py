@@ -309,8 +309,9 @@ def feedparser_entry(
     if "<" in author:  # escaped markup in a text field: names never contain tags
         author = clean_inline(author, is_html=True, limit=MAX_AUTHOR_CHARS)
     published = struct_time_to_iso(entry.get("published_parsed"), now=now)
-    # dict.get: feedparser's own get() falls back from updated to published (deprecated).
-    updated = struct_time_to_iso(dict.get(entry, "updated_parsed"), now=now)  # type: ignore[arg-type]
+    # Not entry.get(): feedparser's get() falls back from updated to published (deprecated).
+    updated_parsed = dict.get(entry, "updated_parsed") if isinstance(entry, dict) else None
+    updated = struct_time_to_iso(updated_parsed, now=now)
     summary_html, content_html = _entry_html(entry)
     if not title:
         title = _title_from_text(summary_html or content_html)
@@ -353,8 +354,10 @@ def _jsonfeed_author(item: Mapping[str, Any], document: Mapping[str, Any]) -> st
     for source in (item, document):
         authors = source.get("authors")
         if isinstance(authors, list):
-            names = [a.get("name") for a in authors if isinstance(a, Mapping)]
-            names = [n for n in names if isinstance(n, str) and n.strip()]
+            names = [
+                str(a["name"]) for a in authors
+                if isinstance(a, Mapping) and isinstance(a.get("name"), str) and a["name"].strip()
+            ]
             if names:
                 return clean_inline(", ".join(names), is_html=False, limit=MAX_AUTHOR_CHARS)
         author = source.get("author")  # JSON Feed 1.0
