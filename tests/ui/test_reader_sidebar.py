@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.style import Style
 from rich.text import Text
 
@@ -236,3 +237,15 @@ async def test_cursor_position_is_saved_after_moving(make_app, ui_store) -> None
         await pilot.press("j", "j", "j")
         await pilot.pause(0.7)
         assert ui_store.get_state("ui.cursor") == main(app).articles.ids[3]
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "ansi-dark", "nord"])
+async def test_other_themes_render_highlights(make_app, theme) -> None:
+    app = make_app(theme=theme)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = app.screen.query_one(ReaderView)
+        assert styled_words(reader, "Mark Rutte")[0].bold
+        assert styled_words(reader, "Seoul")[0].underline
+        assert "Mark Rutte" in screen_text(app)
