@@ -559,3 +559,22 @@ def test_a_failing_extractor_keeps_the_articles(
     assert summary.new == 2 and store.count_articles() == 2
     assert summary.extraction_error is not None
     assert "MemoryError: model too big" in summary.extraction_error
+
+
+def test_an_exception_in_the_caller_stops_the_sync_promptly(
+    store: Store, feed_server: FeedServer
+) -> None:
+    store.add_feed(feed_server.route("/fast.xml", rss_feed(2)))
+    for i in range(4):
+        store.add_feed(feed_server.route(f"/slow{i}.xml", rss_feed(2, feed=f"s{i}"), delay=20))
+
+    def progress(result: FeedResult) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C in the calling thread looks like
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run(store, progress=progress, config=config(per_host=8))
+    assert time.monotonic() - started < 5
+    assert store.integrity_check() == "ok"
+    assert store.count_articles() == 2  # the finished feed was written before the interrupt
+    assert not [t for t in threading.enumerate() if t.name == "tuireader-sync"]

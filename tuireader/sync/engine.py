@@ -266,7 +266,7 @@ class _SyncRun:
         self.results: queue.Queue[object] = queue.Queue()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.main_task: asyncio.Task[None] | None = None
-        self.loop_ready = threading.Event()
+        self.stopping = threading.Event()
 
     def run(self, feeds: Sequence[Feed], *, named: bool) -> SyncSummary:
         summary = SyncSummary()
@@ -296,6 +296,7 @@ class _SyncRun:
                 assert isinstance(item, _Fetched)
                 self._report(summary, self._write(item))
         finally:
+            self.stopping.set()
             self._cancel_loop()
             thread.join(timeout=10)
         return summary
@@ -326,6 +327,8 @@ class _SyncRun:
 
         self.loop = asyncio.get_running_loop()
         self.main_task = asyncio.current_task()
+        if self.stopping.is_set():  # the caller gave up before the loop was running
+            return
         with _parse_executor() as pool:
             async with Fetcher(self.config) as fetcher:
                 await asyncio.gather(*(self._one(fetcher, pool, feed) for feed in feeds))
