@@ -222,3 +222,16 @@ def test_english_news_end_to_end() -> None:
 )
 def test_detect_language_on_short_texts(text: str, expected: str) -> None:
     assert detect_language(text) == expected
+
+
+def test_a_currency_the_model_tagged_is_part_of_the_money_figure() -> None:
+    from tuireader.text.extract import analyse
+    from tuireader.text.ner import Entity
+
+    text = "Pistorius kündigte 1,4 Milliarden Euro an."
+    euro = text.index("Euro")
+    entities = [Entity(0, 9, "Pistorius", "PER"), Entity(euro, euro + 4, "Euro", "MISC")]
+    result = analyse(text, "de", entities)
+    assert [e["text"] for e in result["entities"]] == ["Pistorius"]
+    assert [a["name"] for a in result["actors"]] == ["Pistorius"]
+    assert result["figures"][0]["text"] == "1,4 Milliarden Euro"

@@ -144,6 +144,33 @@ def test_relative_dates_resolve_against_the_reference_date(text: str, expected: 
     assert [f.value for f in figures if f.kind == "date"] == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "reference", "expected"),
+    [
+        ("hatte bereits im März erklärt", "2024-11-07", "2024-03"),
+        ("im Januar", "2024-12-10", "2025-01"),
+        ("im Dezember", "2025-01-10", "2024-12"),
+        ("am 15. März", "2024-11-07", "2024-03-15"),
+    ],
+)
+def test_months_without_a_year_mean_the_reference_year_unless_far_away(
+    text: str, reference: str, expected: str
+) -> None:
+    figures = find_figures(text, "de", reference_date=reference)
+    assert [f.value for f in figures] == [expected]
+
+
+def test_a_figure_may_end_in_a_name_span_but_not_start_in_one() -> None:
+    text = "ein Paket von 1,4 Milliarden Euro zur Euro 2024"
+    euro = text.index("Euro z")
+    tournament = text.index("Euro 2024")
+    spans = [(euro, euro + 4), (tournament, tournament + 9)]
+    figures = find_figures(text, "de", exclude=spans)
+    assert [(f.text, f.kind, f.value, f.unit) for f in figures] == [
+        ("1,4 Milliarden Euro", "money", 1_400_000_000, "EUR")
+    ]
+
+
 def test_english_relative_dates_resolve_too() -> None:
     figures = find_figures("They met on Friday and in June.", "en", reference_date="2024-10-21")
     assert [(f.text, f.value) for f in figures] == [

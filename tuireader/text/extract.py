@@ -71,18 +71,25 @@ def analyse(
     """The contract object for ``text`` given its named entities (the rule-based part of the
     pipeline; :func:`extract_document` adds language detection and the model)."""
     mentions: list[Mention] = []
-    actors_out: list[dict[str, object]] = []
+    roles: dict[int, str] = {}
     if lang in ENTITY_LANGUAGES:
         mentions, roles = clean_entities(text, entities, lang)
-        actors = build_actors(text, mentions, lang, roles)
-        attribute_quotes(text, actors, lang)
-        actors_out = [actor.as_dict() for actor in actors]
     figures = find_figures(
         text,
         lang,
         reference_date=reference_date,
         exclude=[(m.start, m.end) for m in mentions],
     )
+    if figures and mentions:  # "Euro" in "1,4 Milliarden Euro" is part of a figure, not a name
+        covered = bytearray(len(text) + 1)
+        for figure in figures:
+            covered[figure.start : figure.end] = b"\x01" * (figure.end - figure.start)
+        mentions = [m for m in mentions if not all(covered[m.start : m.end])]
+    actors_out: list[dict[str, object]] = []
+    if lang in ENTITY_LANGUAGES:
+        actors = build_actors(text, mentions, lang, roles)
+        attribute_quotes(text, actors, lang)
+        actors_out = [actor.as_dict() for actor in actors]
     return {
         "id": doc_id,
         "lang": lang,

@@ -21,7 +21,9 @@ three digits follow it ("1.50" is 1.5 in either language).
 
 Relative dates are resolved against ``reference_date`` (the article's published date): a
 weekday to the latest such day on or before it ("am Montag"; "kommenden Montag" looks forward),
-a month or day-and-month without a year to its nearest occurrence (within half a year). Without
+a month or day-and-month without a year to the reference year, unless that is nine or more
+months away ("im Januar" in a December article is next January; "im März" in November is this
+year's March, as news mostly looks back within the year). Without
 a reference date the value is the ISO 8601 truncated form: "--06" (a month), "--10-21" (day and
 month), "-W-1" (a Monday of an unknown week).
 
@@ -32,8 +34,9 @@ ernstzunehmende Bedrohung", "one of them").
 
 Not taken: numbers glued to letters or to a letter and hyphen ("F-16", "G7", "COVID-19"),
 German ordinals ("der 3. Platz"; the day of a date is part of the date), phone-number-like digit
-runs, and anything inside the ``exclude`` spans (pass the named entities, so "Euro 2024" or
-"Agenda 2030" are not taken apart).
+runs, and figures starting inside an ``exclude`` span (pass the named entities, so "Euro 2024"
+or "Agenda 2030" are not taken apart, while "1,4 Milliarden Euro" stays money even when the
+model tagged "Euro").
 """
 
 from __future__ import annotations
@@ -453,26 +456,24 @@ def resolve_reference_date(value: str | date | datetime | None) -> date | None:
 
 
 def _nearest_month(month: int, ref: date) -> int:
-    """The year of the occurrence of ``month`` nearest to ``ref`` (ties go to the past)."""
+    """The year a month without one means: the reference year, unless the month is nine or
+    more months away in it (then the neighbouring year: "im Januar" in a December article)."""
     diff = month - ref.month
-    if diff > 6:
+    if diff >= 9:
         return ref.year - 1
-    if diff < -5:
+    if diff <= -9:
         return ref.year + 1
     return ref.year
 
 
 def _nearest_day(month: int, day: int, ref: date) -> int | None:
-    best: tuple[int, int] | None = None
-    for year in (ref.year - 1, ref.year, ref.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        distance = abs((candidate - ref).days)
-        if best is None or distance < best[0]:
-            best = (distance, year)
-    return None if best is None else best[1]
+    """The year a day and month without one means (as :func:`_nearest_month`)."""
+    year = _nearest_month(month, ref)
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return year
 
 
 def _date_value(year: int | None, month: int, day: int | None, ref: date | None) -> str | None:
@@ -529,15 +530,18 @@ class _Finder:
         self.number_lang = lang
         self.ref = ref
         self.taken = _Spans(len(text))
-        self.blocked = _Spans(len(text))  # junk and names: never figures
+        self.blocked = _Spans(len(text))  # junk (phone numbers, ordinals): never in a figure
+        self.names = _Spans(len(text))  # excluded spans: no figure starts inside one
         for start, end in exclude:
-            self.blocked.take(max(0, start), min(len(text), end))
+            self.names.take(max(0, start), min(len(text), end))
         self.figures: list[Figure] = []
 
     def add(self, start: int, end: int, kind: str, value: Value, unit: str | None = None) -> bool:
         if start >= end or value is None:
             return False
         if not self.taken.free(start, end) or not self.blocked.free(start, end):
+            return False
+        if not self.names.free(start, start + 1):
             return False
         self.taken.take(start, end)
         self.figures.append(Figure(start, end, self.text[start:end], kind, value, unit))
@@ -812,7 +816,7 @@ class _Finder:
                 if word[0].isupper():
                     if low in _NOT_UNITS_DE or low.rstrip(".") in _MONTHS_DE or low in _WEEKDAYS_DE:
                         return None
-                    if not self.blocked.free(m.start(1), m.end(1)):
+                    if not self.names.free(m.start(1), m.end(1)):
                         return None  # a name ("1.500 Russland"?): not a counted noun
                     return word
                 if _DE_ADJECTIVE.fullmatch(word) and low not in _DE_NOT_ADJECTIVES:
@@ -830,7 +834,7 @@ class _Finder:
                     skipped += 1
                     pos = m.end(1)
                     continue
-            if word[0].isupper() and not self.blocked.free(m.start(1), m.end(1)):
+            if word[0].isupper() and not self.names.free(m.start(1), m.end(1)):
                 return None
             if word[0].isupper() and skipped == 0 and word.isalpha() and not word.islower():
                 # capitalised words after a number in English are usually names
