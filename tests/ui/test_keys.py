@@ -300,3 +300,13 @@ async def test_keymap_from_config_rebinds_keys(make_app, ui_store) -> None:
         await pilot.pause()
         star_line = next(line for line in screen_text(app).splitlines() if " star " in line)
         assert " x " in star_line
+
+
+async def test_unknown_binding_ids_in_config_are_reported(make_app) -> None:
+    app = make_app(keymap={"star": "x", "no_such_action": "z", "[bold]": "w"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Unknown key binding ids in [keys]: [bold], no_such_action" in m
+                   for m in messages)
+        assert "star" in app.binding_ids()

@@ -22,6 +22,7 @@ from tuireader.ui.provider import ReaderCommands
 
 SYNC_WORKER = "sync"
 BROWSER_WORKER = "browser"
+MODAL_BINDING_IDS = frozenset({"picker_cancel", "search_cancel", "help_close"})
 RELOAD_INTERVAL = 1.0  # seconds between list reloads while a sync reports progress
 
 
@@ -56,10 +57,26 @@ class ReaderApp(App[None]):
         self._reload_timer: Timer | None = None
         self._reload_pending = False
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
-        self.push_screen(MainScreen(self.store, timezone=self.timezone))
+        await self.push_screen(MainScreen(self.store, timezone=self.timezone))
+        unknown = sorted(set(self.user_keymap) - self.binding_ids())
+        if unknown:
+            self.notify(
+                "Unknown key binding ids in [keys]: " + ", ".join(unknown)
+                + " (press ? for the list)",
+                severity="warning", markup=False,
+            )
+
+    def binding_ids(self) -> set[str]:
+        """Every binding id the user can rebind (main screen, panes and dialogs)."""
+        ids = {
+            binding_id
+            for _title, rows in self.main_screen.key_help()
+            for _keys, _description, binding_id in rows
+        }
+        return ids | MODAL_BINDING_IDS
 
     @property
     def main_screen(self) -> MainScreen:
