@@ -122,6 +122,10 @@ def test_a_short_form_before_the_only_full_name_links_to_it() -> None:
         ("en", "Prime Minister Keir Starmer said.", "Keir Starmer", "Prime Minister"),
         ("en", "It was Mr. John Smith who came.", "John Smith", None),
         ("en", "Yesterday John Smith came.", "John Smith", None),
+        ("de", "sagte der SPD-Politiker Lars Klingbeil", "Lars Klingbeil", "SPD-Politiker"),
+        ("de", "sagte Militärexperte Carlo Masala", "Carlo Masala", "Militärexperte"),
+        ("en", "said US official John Kirby", "John Kirby", "US official"),
+        ("en", "said spokesman John Kirby", "John Kirby", "spokesman"),
     ],
 )  # fmt: skip
 def test_roles_come_from_the_title_before_the_name(

@@ -136,8 +136,16 @@ _TITLE_SUFFIXES = {
         "beauftragter", "beauftragte", "bürgermeister", "bürgermeisterin", "direktor",
         "direktorin", "berater", "beraterin", "gesandter", "diplomat", "diplomatin",
         "general", "machthaber", "senator", "senatorin", "gouverneur", "gouverneurin",
+        "politiker", "politikerin", "experte", "expertin", "analyst", "analystin", "aktivist",
+        "aktivistin", "journalist", "journalistin", "forscher", "forscherin", "ökonom",
+        "ökonomin", "historiker", "historikerin", "anwalt", "anwältin", "trainer", "trainerin",
+        "kommissar", "kommissarin", "offizier", "offizierin", "kandidat", "kandidatin",
+        "abgeordneter", "abgeordnete", "funktionär", "funktionärin", "vertreter", "vertreterin",
     ),
-    "en": ("minister", "president", "secretary", "spokesman", "spokeswoman", "-general"),
+    "en": ("minister", "president", "secretary", "spokesman", "spokeswoman", "-general",
+           "politician", "analyst", "expert", "activist", "journalist", "lawmaker", "candidate",
+           "official", "commissioner", "economist", "coach", "founder", "adviser", "advisor",
+           "negotiator", "researcher", "historian", "lawyer", "attorney", "officer"),
 }  # fmt: skip
 # Address forms and academic titles: skipped in front of names, never a role.
 _HONORIFICS = frozenset(
@@ -151,7 +159,12 @@ _EN_ROLE_MODIFIERS = (
     r"Finance|Home|State|Acting|Former"
 )
 _EN_HEADS = "|".join(
-    re.escape(w) for w in sorted(_TITLE_WORDS["en"], key=len, reverse=True)
+    re.escape(w)
+    for w in sorted(
+        {*_TITLE_WORDS["en"], *(s for s in _TITLE_SUFFIXES["en"] if s[0].isalpha())},
+        key=len,
+        reverse=True,
+    )
 )
 _EN_ROLE_BEFORE = re.compile(
     rf"(?<![\w.])((?:(?:{_EN_ROLE_MODIFIERS})[\s-]+){{0,3}}(?i:{_EN_HEADS})(?![\w])"
