@@ -249,3 +249,22 @@ async def test_other_themes_render_highlights(make_app, theme) -> None:
         assert styled_words(reader, "Mark Rutte")[0].bold
         assert styled_words(reader, "Seoul")[0].underline
         assert "Mark Rutte" in screen_text(app)
+
+
+async def test_huge_text_is_cut_and_stays_responsive(make_app, ui_store) -> None:
+    from tuireader.ui.components.reader import MAX_BODY_CHARS
+
+    feed = ui_store.list_feeds()[0]
+    ui_store.write_entries(feed.id, [EntryData(
+        entry_id="huge", title="Riesig", published="2031-01-01T00:00:00+00:00",
+        text="Wort " * (MAX_BODY_CHARS // 2), content_hash="huge",
+    )])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = app.screen.query_one(ReaderView)
+        await pilot.press("z", "end")
+        await pilot.pause()
+        assert f"(text cut at {MAX_BODY_CHARS:,} characters)" in screen_text(app)
+        assert reader.line_count < MAX_BODY_CHARS // 40

@@ -29,6 +29,7 @@ ENTITY_CLASSES = {
 }
 FIGURE_CLASS = "reader--figure"
 _MENTION_KEY = "tuireader-mention"
+MAX_BODY_CHARS = 200_000  # longer texts are cut: wrapping megabytes would stall the screen
 
 
 class ReaderView(ScrollView, can_focus=True):
@@ -139,10 +140,15 @@ class ReaderView(ScrollView, can_focus=True):
         if not body.strip():
             text.append("(this article has no text)", meta_style)
             return text
+        cut = len(body) > MAX_BODY_CHARS
+        if cut:
+            body = body[:MAX_BODY_CHARS]
         head_length = len(text)
         text.append(body)
         if offsets_valid:
             self._highlight(text, head_length, len(body))
+        if cut:
+            text.append(f"\n\n(text cut at {MAX_BODY_CHARS:,} characters)", meta_style)
         return text
 
     def _highlight(self, text: Text, offset: int, body_length: int) -> None:
