@@ -214,13 +214,13 @@ def title_role(text: str, start: int, end: int, lang: str) -> str | None:
     elif lang == "de":
         match = _DE_TOKEN_BEFORE.search(before)
         if match:
-            word = match.group(1).strip(".")
+            word: str = match.group(1).strip(".")
             if word.lower() in _HONORIFICS or word.lower() + "." in _HONORIFICS:
-                match = _DE_TOKEN_BEFORE.search(before[: match.start()])
-                word = match.group(1).strip(".") if match else ""
-            role = _title_base(word, lang) if word else None
-            if role:
-                return role
+                earlier = _DE_TOKEN_BEFORE.search(before[: match.start()])
+                word = earlier.group(1).strip(".") if earlier else ""
+            title = _title_base(word, lang) if word else None
+            if title:
+                return title
     after = _APPOSITION.match(text, end)
     if after:
         candidate = after.group(1)
@@ -570,19 +570,19 @@ def build_actors(
         if _demonym_stem(mention.text, lang) is not None and mention.label == "MISC":
             demonyms.append(mention)
             continue
-        actor = groups.get((mention.label, key))
-        if actor is None:
-            actor = Actor(name="", label=mention.label)
-            groups[(mention.label, key)] = actor
-            actors.append(actor)
-        actor.mentions.append((mention.start, mention.end))
+        group = groups.get((mention.label, key))
+        if group is None:
+            group = Actor(name="", label=mention.label)
+            groups[(mention.label, key)] = group
+            actors.append(group)
+        group.mentions.append((mention.start, mention.end))
         name = stem if stem and _fold(stem) == key else mention.text
-        surface.setdefault(id(actor), []).append(name)
+        surface.setdefault(id(group), []).append(name)
 
     places = [a for (label, _), a in groups.items() if label == "LOC"]
     for mention in demonyms:
         stem = _demonym_stem(mention.text, lang) or ""
-        place = next(
+        place: Actor | None = next(
             (
                 a
                 for a in places
@@ -591,10 +591,10 @@ def build_actors(
             None,
         )
         if place is None:
-            key = ("MISC", "demonym:" + stem)
-            place = groups.get(key)
+            group_key = ("MISC", "demonym:" + stem)
+            place = groups.get(group_key)
             if place is None:
-                place = groups[key] = Actor(name="", label="MISC")
+                place = groups[group_key] = Actor(name="", label="MISC")
                 actors.append(place)
             surface.setdefault(id(place), []).append(mention.text)
         place.mentions.append((mention.start, mention.end))
