@@ -80,7 +80,14 @@ def _one_line(exc: BaseException) -> str:
 def extract_command(
     lang: str, jsonl: bool, reference_date: str | None, files: tuple[str, ...]
 ) -> None:
-    """Print names, figures, actors and quotes of each document as one JSON line."""
+    """Print names, figures, actors and quotes of each document as one JSON line.
+
+    Each FILE (or stdin) is one UTF-8 document; with --jsonl, stdin holds one
+    {"id", "text", "lang"?, "published"?} object per line and each answer is written as
+    soon as its line is processed. Output: {"id", "lang", "entities", "figures",
+    "actors"}; offsets are Python string indices into the text. An input that cannot be
+    read becomes {"id", "error"} in its place.
+    """
     from tuireader.text.extract import ExtractionError
     from tuireader.text.figures import resolve_reference_date
 
