@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.text.helpers import TAGESSCHAU, TAZ, seed_text
 from tuireader.store import Store
@@ -235,3 +238,43 @@ def test_a_currency_the_model_tagged_is_part_of_the_money_figure() -> None:
     assert [e["text"] for e in result["entities"]] == ["Pistorius"]
     assert [a["name"] for a in result["actors"]] == ["Pistorius"]
     assert result["figures"][0]["text"] == "1,4 Milliarden Euro"
+
+
+_WORDS = [
+    "Kim", "Kim Hong Kyun", "Rutte", "Mark Rutte", "Putins", "sagte", "so", "er", "Er", "habe",
+    "„", "“", '"', "'", "»", "«", ",", ".", ":", "\n\n", "1.500", "3,5", "Prozent", "am",
+    "Montag", "im", "Juni", "vier", "ein", "Soldaten", "Nordkorea", "nordkoreanischen", "Euro",
+    "21.10.2024", "13:07", "Uhr", "Präsident", "Außenminister", "NATO-Generalsekretär", "said",
+    "$3.5bn", "according", "to", "s", "-", "Mio.", "der", "die", "Yoons", "Yoon Suk Yeol",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_WORDS), max_size=40),
+    labels=st.lists(st.sampled_from(["PER", "ORG", "LOC", "MISC", None]), max_size=40),
+    lang=st.sampled_from(["de", "en"]),
+)
+def test_the_rules_never_fail_and_every_span_slices_the_text(
+    words: list[str], labels: list[str | None], lang: str
+) -> None:
+    from tuireader.text.extract import analyse
+    from tuireader.text.ner import Entity
+
+    text = ""
+    entities = []
+    for word, label in zip(words, labels + [None] * len(words), strict=False):
+        if text and not text.endswith("\n"):
+            text += " "
+        start = len(text)
+        text += word
+        if label is not None and word.strip():
+            entities.append(Entity(start, len(text), word, label))
+    result = analyse(text, lang, entities, reference_date="2024-10-21")
+    _check_spans(text, result)
+    for actor in result["actors"]:
+        assert actor["name"] and actor["mentions"]
+        for start, end in actor["mentions"]:
+            assert 0 <= start < end <= len(text)
+    spans = [(f["start"], f["end"]) for f in result["figures"]]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
