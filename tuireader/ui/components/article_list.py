@@ -253,7 +253,9 @@ class ArticleList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = y + self.scroll_offset.y
-        base = self.rich_style
+        base = self._styles.get("base")
+        if base is None:
+            base = self._styles["base"] = self.rich_style
         if not self.ids:
             if y == 0:
                 style = base + self._style("article-list--empty", partial=False)
