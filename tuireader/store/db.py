@@ -223,7 +223,9 @@ class Store:
         """Every feed with unread and total counts, in the order they were added."""
         rows = self._query(
             f"SELECT {_FEED_COLUMNS}, "
-            "(SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND a.read = 0), "
+            # "+a.read": keep SQLite on the (feed_id, ...) index; with the (read, ...) index
+            # it scanned every unread article once per feed (5 s for 100 feeds x 1,000).
+            "(SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND +a.read = 0), "
             "(SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id) "
             "FROM feeds ORDER BY id"
         )
