@@ -310,3 +310,47 @@ async def test_unknown_binding_ids_in_config_are_reported(make_app) -> None:
         assert any("Unknown key binding ids in [keys]: [bold], no_such_action" in m
                    for m in messages)
         assert "star" in app.binding_ids()
+
+
+async def test_store_failures_are_one_line_notifications(make_app, ui_store, monkeypatch) -> None:
+    from tuireader.store import StoreError
+
+    def read_only(*args, **kwargs):
+        raise StoreError("database cache.db is read-only (attempt to write a readonly database)")
+
+    monkeypatch.setattr(ui_store, "set_starred", read_only)
+    monkeypatch.setattr(ui_store, "set_read", read_only)
+    monkeypatch.setattr(ui_store, "mark_all_read", read_only)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "enter", "A")
+        await pilot.pause()
+        assert app.is_running
+        messages = [str(n.message) for n in app._notifications]
+        assert len(messages) == 3
+        assert all(m.startswith("database cache.db is read-only") for m in messages)
+
+
+async def test_list_rows_survive_a_busy_cache(make_app, ui_store, monkeypatch) -> None:
+    from tuireader.store import StoreError
+
+    real_summaries = ui_store.summaries
+    busy = True
+
+    def maybe_busy(ids):
+        if busy:
+            raise StoreError("database is busy")
+        return real_summaries(ids)
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        articles = main(app).articles
+        monkeypatch.setattr(ui_store, "summaries", maybe_busy)
+        articles.set_ids(list(articles.ids))
+        await pilot.pause()
+        assert app.is_running
+        assert "Nordkoreas Soldaten" not in screen_text(app)
+        busy = False
+        articles.refresh()
+        await pilot.pause()
+        assert "Nordkoreas Soldaten" in screen_text(app)

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuireader.store import ArticleSummary, Store
+from tuireader.store import ArticleSummary, Store, StoreError
 from tuireader.ui.formatting import fit, format_date, plain, text_to_strip
 
 PAGE_ROWS = 200  # rows fetched from SQLite at once around the visible window
@@ -122,7 +122,11 @@ class ArticleList(ScrollView, can_focus=True):
             self._rows.move_to_end(article_id)
             return row
         start = max(0, index - PAGE_ROWS // 4)
-        for fetched in self.store.summaries(self.ids[start : start + PAGE_ROWS]):
+        try:
+            fetched_rows = self.store.summaries(self.ids[start : start + PAGE_ROWS])
+        except StoreError:  # e.g. the cache is busy: draw the row blank, try again next frame
+            return None
+        for fetched in fetched_rows:
             self._rows[fetched.id] = fetched
         while len(self._rows) > CACHE_ROWS:
             self._rows.popitem(last=False)

@@ -25,6 +25,7 @@ from tuireader.ui.components.reader import ReaderView
 from tuireader.ui.components.search import SearchScreen
 from tuireader.ui.components.sidebar import ActorOptions, ActorSidebar
 from tuireader.ui.components.status import StatusHeader
+from tuireader.ui.errors import notify_store_errors
 from tuireader.ui.formatting import one_line
 from tuireader.ui.keys import MAIN_BINDINGS, KeyHelpRows, describe_bindings, find_binding
 
@@ -70,6 +71,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     # -- start-up and state ----------------------------------------------------------------------
+    @notify_store_errors
     def on_mount(self) -> None:
         self.filter = _filter_from_state(self.store.get_state(FILTER_STATE))
         self.reload(keep=self.store.get_state(CURSOR_STATE))
@@ -97,6 +99,7 @@ class MainScreen(Screen[None]):
         self.articles.set_ids(ids, keep=keep)
         self.refresh_status()
 
+    @notify_store_errors
     def refresh_status(self) -> None:
         """Redraw the header counts."""
         header = self.query_one(StatusHeader)
@@ -117,12 +120,14 @@ class MainScreen(Screen[None]):
                 text += f" ({one_line(actor.name)})"
         return text
 
+    @notify_store_errors
     def set_filter(self, new_filter: ArticleFilter) -> None:
         """Show ``new_filter``'s articles and remember the filter."""
         self.filter = new_filter
         self.store.set_state(FILTER_STATE, dataclasses.asdict(new_filter))
         self.reload(keep=self.articles.current_id)
 
+    @notify_store_errors
     def save_cursor(self) -> None:
         """Write the cursor's article id to the store."""
         if self._cursor_timer is not None:
@@ -130,6 +135,7 @@ class MainScreen(Screen[None]):
             self._cursor_timer = None
         self.store.set_state(CURSOR_STATE, self.articles.current_id)
 
+    @notify_store_errors
     def _cursor_settled(self) -> None:
         self._cursor_timer = None
         self.save_cursor()
@@ -147,9 +153,11 @@ class MainScreen(Screen[None]):
             self._cursor_timer.reset()
 
     @on(ArticleList.Opened)
+    @notify_store_errors
     def _opened(self, event: ArticleList.Opened) -> None:
         self.open_article(event.article_id)
 
+    @notify_store_errors
     def open_article(self, article_id: int) -> None:
         """Show an article in the reader and its actors in the sidebar; mark it read."""
         article = self.store.get_article(article_id)
@@ -167,6 +175,7 @@ class MainScreen(Screen[None]):
             self.refresh_status()
         self.save_cursor()
 
+    @notify_store_errors
     def refresh_open_article(self) -> None:
         """Re-read the open article's text, names and actors (after a sync or extraction)."""
         if self.open_id is None:
@@ -183,11 +192,13 @@ class MainScreen(Screen[None]):
         self.reader.select_actor(event.actor_id)
 
     @on(ActorSidebar.ActorChosen)
+    @notify_store_errors
     def _actor_chosen(self, event: ActorSidebar.ActorChosen) -> None:
         self.set_filter(dataclasses.replace(self.filter, actor_id=event.actor_id))
         self.articles.focus()
 
     # -- actions ---------------------------------------------------------------------------------
+    @notify_store_errors
     def action_page_text(self, direction: int) -> None:
         """Page the reader's text down (1) or up (-1)."""
         if direction > 0:
@@ -195,6 +206,7 @@ class MainScreen(Screen[None]):
         else:
             self.reader.action_page_text_up()
 
+    @notify_store_errors
     def action_next_unread(self, direction: int) -> None:
         """Open the next (1) or previous (-1) unread article in the list."""
         index = self.articles.find_unread(forward=direction > 0)
@@ -204,6 +216,7 @@ class MainScreen(Screen[None]):
         self.articles.cursor = index
         self.open_article(self.articles.ids[index])
 
+    @notify_store_errors
     def action_search(self) -> None:
         """Ask for search words; the results become the list."""
 
@@ -213,6 +226,7 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(SearchScreen(self.filter.search or ""), searched)
 
+    @notify_store_errors
     def action_pick_feed(self) -> None:
         """Filter the list by one feed or tag, picked from a list with unread counts."""
         choices = feed_choices(self.store)
@@ -233,6 +247,7 @@ class MainScreen(Screen[None]):
             PickerScreen("Filter by feed or tag", choices, empty="no feeds yet"), picked
         )
 
+    @notify_store_errors
     def action_pick_actor(self) -> None:
         """Filter the list by an actor, picked from the most-named ones."""
         choices = actor_choices(self.store)
@@ -245,6 +260,7 @@ class MainScreen(Screen[None]):
             PickerScreen("Filter by actor", choices, empty="no actors yet"), picked
         )
 
+    @notify_store_errors
     def action_toggle_unread_only(self) -> None:
         """Show only unread articles, or all again."""
         self.set_filter(dataclasses.replace(self.filter, unread_only=not self.filter.unread_only))
@@ -253,6 +269,7 @@ class MainScreen(Screen[None]):
         """The article an action applies to: the one under the cursor, else the open one."""
         return self.articles.current_id or self.open_id
 
+    @notify_store_errors
     def action_toggle_star(self) -> None:
         """Star or unstar the article under the cursor."""
         article_id = self._target_id()
@@ -262,6 +279,7 @@ class MainScreen(Screen[None]):
         self.store.set_starred([article_id], not row.starred)
         self.articles.update_flags([article_id], starred=not row.starred)
 
+    @notify_store_errors
     def action_toggle_read(self) -> None:
         """Mark the article under the cursor read or unread."""
         article_id = self._target_id()
@@ -272,6 +290,7 @@ class MainScreen(Screen[None]):
         self.articles.update_flags([article_id], read=not row.read)
         self.refresh_status()
 
+    @notify_store_errors
     def action_mark_all_read(self) -> None:
         """Mark every article in the view read (undo restores them)."""
         ids = self.store.mark_all_read(self.filter)
@@ -285,6 +304,7 @@ class MainScreen(Screen[None]):
         undo_key = self.app.get_key_display(found[1]) if found else "undo"
         self.app.notify(f"Marked {len(ids)} read. Press {undo_key} to undo.", markup=False)
 
+    @notify_store_errors
     def action_undo(self) -> None:
         """Undo the last mark-all-read."""
         if not self.undo_ids:
@@ -317,6 +337,7 @@ class MainScreen(Screen[None]):
         """Every binding id with its current keys and description, grouped by pane."""
         return describe_bindings(self._binding_sections())
 
+    @notify_store_errors
     def action_copy_link(self) -> None:
         """Copy the article's link to the clipboard (OSC 52)."""
         url = self._current_url()
@@ -324,6 +345,7 @@ class MainScreen(Screen[None]):
             self.app.copy_to_clipboard(url)
             self.app.notify(f"Copied {url}", markup=False)
 
+    @notify_store_errors
     def action_open_link(self) -> None:
         """Open the article's link in the system browser, if there is one."""
         url = self._current_url()
@@ -339,6 +361,7 @@ class MainScreen(Screen[None]):
             return None
         return url
 
+    @notify_store_errors
     def action_clear_filter(self) -> None:
         """Back to all articles."""
         if self.screen.maximized is not None:
@@ -347,6 +370,7 @@ class MainScreen(Screen[None]):
         if self.filter != ArticleFilter():
             self.set_filter(ArticleFilter())
 
+    @notify_store_errors
     def action_toggle_sidebar(self) -> None:
         """Show or hide the actor sidebar (it folds away below 120 columns)."""
         self.sidebar_toggled = not self.sidebar_toggled
@@ -361,6 +385,7 @@ class MainScreen(Screen[None]):
         """Whether the sidebar shows: by default only when wide, ``i`` flips that."""
         return self.has_class("-narrow") == self.sidebar_toggled
 
+    @notify_store_errors
     def action_toggle_zoom(self) -> None:
         """Let the reader fill the screen, or go back to the panes."""
         if self.maximized is not None:
@@ -369,6 +394,7 @@ class MainScreen(Screen[None]):
             self.maximize(self.reader, container=False)
             self.reader.focus()
 
+    @notify_store_errors
     def action_jump_mention(self, direction: int) -> None:
         """Scroll the reader to the next (1) or previous (-1) mention of the selected actor."""
         if not self.reader.jump_to_mention(forward=direction > 0):
