@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.cells import cell_len
 
 from tests.ui.helpers import screen_text
@@ -116,3 +117,14 @@ async def test_empty_cache_shows_a_hint(make_app, tmp_path) -> None:
             await pilot.press("enter", "j", "n", "s", "m", "y")
             await pilot.pause()
             assert app.is_running
+
+
+@pytest.mark.parametrize("size", [(20, 6), (40, 12), (200, 60)])
+async def test_odd_terminal_sizes_do_not_break(make_app, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("enter", "i", "z", "z", "question_mark", "escape", "f", "escape")
+        await pilot.pause()
+        assert app.is_running
+        for line in screen_text(app).splitlines():
+            assert cell_len(line) == size[0]
