@@ -72,7 +72,7 @@ TITLES = {
            "staatschef", "staatschefin", "regierungschef", "regierungschefin", "papst",
            "könig", "königin", "general", "generalin", "oberst", "admiral", "senator",
            "senatorin", "abgeordnete", "abgeordneter", "bürgermeister", "bürgermeisterin",
-           "vorsitzende", "vorsitzender", "parteichef", "parteichefin", "premier", "premierministerin",
+           "vorsitzende", "vorsitzender", "parteichef", "parteichefin", "premier",
            "oppositionsführer", "oppositionsführerin", "anführer", "gouverneur", "gouverneurin"),
     "en": ("mr.", "mrs.", "ms.", "dr.", "prof.", "president", "chancellor", "ambassador",
            "spokesman", "spokeswoman", "spokesperson", "leader", "dictator", "pope", "king",
@@ -90,10 +90,10 @@ TITLE_SUFFIXES = {
 @functools.cache
 def country_names(lang: str) -> frozenset[str]:
     """Country, territory and continent names in ``lang`` (CLDR, ISO 3166, a few exonyms)."""
-    import gettext  # noqa: PLC0415
+    import gettext
 
-    import pycountry  # noqa: PLC0415
-    from babel import Locale  # noqa: PLC0415
+    import pycountry
+    from babel import Locale
 
     names: set[str] = set(_EXTRA_COUNTRIES.get(lang, ()))
     territories = Locale(lang).territories
@@ -123,7 +123,7 @@ def capital_names(lang: str) -> frozenset[str]:
 @functools.cache
 def language_adjectives(lang: str) -> frozenset[str]:
     """Language names from CLDR ("Russisch", "Russian"): also the demonym adjectives' stems."""
-    from babel import Locale  # noqa: PLC0415
+    from babel import Locale
 
     out = set()
     for name in Locale(lang).languages.values():
@@ -142,8 +142,9 @@ def demonym_pattern(lang: str) -> re.Pattern[str]:
     stems = set()
     if lang == "de":
         for name in language_adjectives("de"):
-            if name.endswith("isch"):
+            if name.endswith("sch"):  # "Russisch", "Deutsch"
                 stems.add(name.lower())
+        stems.update(("europäisch", "asiatisch", "sowjetisch", "westeuropäisch"))
         for country in country_names("de"):
             low = country.lower()
             if " " in low or "-" in low:
@@ -159,11 +160,45 @@ def demonym_pattern(lang: str) -> re.Pattern[str]:
             stems.add(country + suffix)
             if country.endswith(("a", "e", "o", "y")):
                 stems.add(country[:-1] + suffix)
-    stems.update(("British", "Dutch", "French", "Swiss", "Welsh", "Scottish", "Irish", "Thai",
-                  "Filipino", "Kurdish", "Palestinian", "Soviet", "European", "African",
-                  "Asian", "Arab", "Turkish", "Polish", "Danish", "Swedish", "Finnish",
-                  "Spanish", "Greek", "Israeli", "Pakistani", "Iraqi", "Saudi", "Yemeni",
-                  "Kuwaiti", "Qatari", "Emirati", "Afghan", "Uzbek", "Kazakh", "Tajik"))
+    stems.update(
+        (
+            "British",
+            "Dutch",
+            "French",
+            "Swiss",
+            "Welsh",
+            "Scottish",
+            "Irish",
+            "Thai",
+            "Filipino",
+            "Kurdish",
+            "Palestinian",
+            "Soviet",
+            "European",
+            "African",
+            "Asian",
+            "Arab",
+            "Turkish",
+            "Polish",
+            "Danish",
+            "Swedish",
+            "Finnish",
+            "Spanish",
+            "Greek",
+            "Israeli",
+            "Pakistani",
+            "Iraqi",
+            "Saudi",
+            "Yemeni",
+            "Kuwaiti",
+            "Qatari",
+            "Emirati",
+            "Afghan",
+            "Uzbek",
+            "Kazakh",
+            "Tajik",
+        )
+    )
     alternatives = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
     return re.compile(rf"(?:{alternatives})")
 

@@ -90,11 +90,11 @@ def cluster_features(values: int, prob: int | None, depths: Sequence[int]) -> tu
 
 
 def _register_architectures() -> None:
-    import numpy  # noqa: PLC0415
-    from spacy.attrs import LOWER, ORTH, intify_attr  # noqa: PLC0415
-    from spacy.ml.featureextractor import FeatureExtractor  # noqa: PLC0415
-    from spacy.util import registry  # noqa: PLC0415
-    from thinc.api import (  # noqa: PLC0415
+    import numpy
+    from spacy.attrs import LOWER, ORTH, intify_attr
+    from spacy.ml.featureextractor import FeatureExtractor
+    from spacy.util import registry
+    from thinc.api import (
         HashEmbed,
         Maxout,
         Model,
@@ -169,18 +169,14 @@ def _register_architectures() -> None:
         def join_forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list, Any]:
             a, _ = lexical(docs, is_train)
             b, _ = clusters(docs, is_train)
-            return [model.ops.xp.hstack([x, y]) for x, y in zip(a, b, strict=True)], (
-                lambda d: []
-            )
+            return [model.ops.xp.hstack([x, y]) for x, y in zip(a, b, strict=True)], (lambda d: [])
 
         features: Model = Model("lexical_and_cluster_features", join_forward)
         return chain(
             features,
             list2ragged(),
             with_array(concatenate(*embeddings)),
-            with_array(
-                Maxout(width, width * len(embeddings), nP=3, dropout=0.0, normalize=True)
-            ),
+            with_array(Maxout(width, width * len(embeddings), nP=3, dropout=0.0, normalize=True)),
             ragged2list(),
         )
 
@@ -206,7 +202,7 @@ def _nlp(lang: str) -> Language:
         nlp = _models.get(lang)
         if nlp is None:
             register()
-            import spacy  # noqa: PLC0415
+            import spacy
 
             nlp = spacy.load(model_path(lang))
             nlp.max_length = 10**8
@@ -276,7 +272,283 @@ def _chunks(paragraph: str) -> list[tuple[int, str]]:
 # ---------------------------------------------------------------------------------------------
 # post-processing rules
 
+#: Tables that :mod:`tuireader.text.train` adds to the model's lookups: first names seen in
+#: the training data, and Brown-cluster prefixes (depth 12) whose words are mostly persons.
+FIRST_NAMES_TABLE = "tuireader_first_names"
+NAME_CLUSTERS_TABLE = "tuireader_name_clusters"
+NAME_CLUSTER_DEPTH = 12
+#: Full Brown clusters whose words are (almost) never names in the training data.
+COMMON_CLUSTERS_TABLE = "tuireader_common_clusters"
 
-def postprocess(doc: Doc, lang: str) -> list[Span]:
-    """The model's entities in ``doc`` corrected by the gazetteers and rules."""
-    return list(doc.ents)
+#: The post-processing steps in order (see :func:`postprocess`).
+RULE_STEPS = ("common", "places", "orgs", "titles", "continue", "demonyms", "trim")
+
+_rules_cache: dict[tuple[int, str], _Rules] = {}
+_rules_lock = threading.Lock()
+
+
+class _Rules:
+    """Gazetteer matchers and word lists for one model vocabulary and language."""
+
+    def __init__(self, vocab: Any, lang: str) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        from . import gazetteer
+
+        self.lang = lang
+        tokenizer = spacy.blank(lang, vocab=vocab).tokenizer
+        places = set(gazetteer.country_names(lang)) | set(gazetteer.capital_names(lang))
+        if lang == "de":  # genitive: "Russlands", "Südkoreas"
+            places |= {p + "s" for p in places if not p.endswith(("s", "z", "x", "ß"))}
+        self.place_names = frozenset(places)
+        self.places = PhraseMatcher(vocab)
+        self.places.add("LOC", list(tokenizer.pipe(sorted(places))))
+        self.orgs = PhraseMatcher(vocab)
+        self.orgs.add("ORG", list(tokenizer.pipe(sorted(set(gazetteer.ORGANISATIONS)))))
+        self.titles = frozenset(gazetteer.TITLES[lang])
+        self.title_suffixes = tuple(gazetteer.TITLE_SUFFIXES[lang])
+        lookups = vocab.lookups
+        self.known = lookups.get_table(PROB_TABLE) if lookups.has_table(PROB_TABLE) else {}
+        self.clusters = lookups.get_table(CLUSTER_TABLE) if lookups.has_table(CLUSTER_TABLE) else {}
+        self.first_names = (
+            lookups.get_table(FIRST_NAMES_TABLE) if lookups.has_table(FIRST_NAMES_TABLE) else {}
+        )
+        self.name_clusters = (
+            lookups.get_table(NAME_CLUSTERS_TABLE) if lookups.has_table(NAME_CLUSTERS_TABLE) else {}
+        )
+        self.common_clusters = (
+            lookups.get_table(COMMON_CLUSTERS_TABLE)
+            if lookups.has_table(COMMON_CLUSTERS_TABLE)
+            else {}
+        )
+        self.demonym = gazetteer.demonym_pattern(lang)
+
+    def is_title(self, word: str) -> bool:
+        low = word.lower()
+        if low in self.titles:
+            return True
+        last = low.rsplit("-", 1)[-1]
+        return last.endswith(self.title_suffixes) and word[:1].isupper()
+
+    def name_cluster(self, word: str) -> bool:
+        """Whether the word's Brown cluster is mostly person names (or the word is so rare
+        that it has no cluster at all)."""
+        value = self.clusters.get(word, 0)
+        if not value:
+            return word not in self.known
+        length = value.bit_length() - 1
+        prefix = value >> max(0, length - NAME_CLUSTER_DEPTH)
+        return bool(self.name_clusters.get(prefix, 0))
+
+    def is_common_noun(self, word: str) -> bool:
+        """Whether the word (or the last part of a hyphen compound) sits in a Brown cluster
+        that is almost never a name in the training data ("Geheimdienst", "Ukraine-Krise")."""
+        last = word.rsplit("-", 1)[-1]
+        for form in {word, last}:
+            value = self.clusters.get(form, 0)
+            if value and self.common_clusters.get(value, 0):
+                return True
+        return False
+
+    def is_demonym(self, word: str) -> bool:
+        return bool(self.demonym.fullmatch(word)) and word in self.known
+
+
+def _rules(vocab: Any, lang: str) -> _Rules:
+    key = (id(vocab), lang)
+    rules = _rules_cache.get(key)
+    if rules is None:
+        with _rules_lock:
+            rules = _rules_cache.get(key)
+            if rules is None:
+                rules = _rules_cache[key] = _Rules(vocab, lang)
+    return rules
+
+
+def _name_like(token: Any) -> bool:
+    text = token.text
+    return (
+        text[:1].isupper()
+        and not token.is_punct
+        and any(c.isalpha() for c in text)
+        and not (len(text) > 1 and text.isupper() and "." not in text and len(text) > 4)
+    )
+
+
+def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[Span]:
+    """The model's entities in ``doc`` corrected by the gazetteers and rules.
+
+    In order: country/capital gazetteer (LOC, also splitting run-together header names),
+    news agencies and acronym organisations (ORG), a title before a name makes it a person
+    ("Außenminister Kim Hong Kyun"), person names continue over name-like tokens ("Kim Jong
+    Un"), demonym adjectives are MISC in English and no entity in German, and edge
+    punctuation is trimmed. The result is sorted and non-overlapping. ``steps`` selects the
+    rules (for measuring each one).
+    """
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    rules = _rules(doc.vocab, lang)
+    ents: list[Span] = list(doc.ents)
+    n = len(doc)
+
+    def covering(start: int, end: int) -> list[int]:
+        return [k for k, e in enumerate(ents) if e.start < end and start < e.end]
+
+    def apply_gazetteer(matches: list[tuple[int, int]], label: str) -> None:
+        matched = set()
+        for start, end in matches:
+            matched.update(range(start, end))
+        for start, end in matches:
+            hits = covering(start, end)
+            if not hits:
+                ents.append(Span(doc, start, end, label=label))
+                continue
+            if len(hits) != 1:
+                continue
+            ent = ents[hits[0]]
+            if (ent.start, ent.end) == (start, end):
+                ents[hits[0]] = Span(doc, start, end, label=label)
+            elif (
+                ent.start <= start
+                and end <= ent.end
+                and all(k in matched for k in range(ent.start, ent.end))
+            ):  # several gazetteer names run together ("Ukraine Südkorea"): split them
+                ents.pop(hits[0])
+                for s2, e2 in matches:
+                    if ent.start <= s2 and e2 <= ent.end:
+                        ents.append(Span(doc, s2, e2, label=label))
+
+    places = [(s, e) for _, s, e in rules.places(doc)]
+    orgs = [(s, e) for _, s, e in rules.orgs(doc)]
+    # Single words the model took for a name that the clusters say are common nouns.
+    if "common" in steps:
+        gazetted = {s for s, e in places + orgs if e == s + 1}
+        ents = [
+            e
+            for e in ents
+            if e.end - e.start != 1 or e.start in gazetted or not rules.is_common_noun(e.text)
+        ]
+        if lang == "de":  # rare abstract compounds the clusters do not know: "Militärkooperation"
+            ents = [
+                e
+                for e in ents
+                if e.end - e.start != 1
+                or e.start in gazetted
+                or e.text in rules.known
+                or not _ABSTRACT_DE.search(e.text)
+            ]
+    if "places" in steps:
+        apply_gazetteer(_longest(places), "LOC")
+        for k, ent in enumerate(ents):  # "Pjöngjang-Moskau": places joined by hyphens
+            parts = ent.text.split("-")
+            if len(parts) > 1 and all(p in rules.place_names for p in parts):
+                ents[k] = Span(doc, ent.start, ent.end, label="LOC")
+    if "orgs" in steps:
+        apply_gazetteer(_longest(orgs), "ORG")
+
+    # Title before a name: "Außenminister Kim Hong Kyun", "Botschafter Georgy Sinowjew".
+    place_starts = {s for s, _ in places} | {s for s, _ in orgs}
+    for i in range(n - 1 if "titles" in steps else 0):
+        if not rules.is_title(doc[i].text) or i + 1 in place_starts:
+            continue
+        j = i + 1
+        end = j
+        while (
+            end < n and end - j < 4 and _name_like(doc[end]) and not rules.is_title(doc[end].text)
+        ):
+            end += 1
+        if end == j:
+            continue
+        hits = covering(j, end)
+        if hits:
+            ent = ents[hits[0]]
+            if ent.start != j or ent.label_ == "PER":
+                continue
+            if (
+                ent.label_ in ("LOC", "ORG")
+                and ent.end - ent.start == 1
+                and not rules.name_cluster(ent.text)
+            ):
+                continue
+            ents[hits[0]] = Span(doc, ent.start, ent.end, label="PER")
+        elif doc[j].text in rules.first_names or rules.name_cluster(doc[j].text):
+            stop = j + 1
+            while stop < end and rules.name_cluster(doc[stop].text):
+                stop += 1
+            ents.append(Span(doc, j, stop, label="PER"))
+
+    # Person names continue over name-like tokens: "Kim Jong" + "Un", "Yoon Suk" + "Yeol".
+    gazetted_starts = {s for s, _ in places} | {s for s, _ in orgs}
+    for ent in list(ents):
+        if ent.label_ != "PER" or "continue" not in steps or ent not in ents:
+            continue
+        stop = ent.end
+        absorbed: list[Span] = []
+        while stop < n and stop - ent.start < 5 and doc[stop - 1].whitespace_:
+            token = doc[stop]
+            if not _name_like(token) or stop in gazetted_starts:
+                break
+            hits = covering(stop, stop + 1)
+            if hits:  # a one-word entity glued to the name ("Yoon Suk" + ORG "Yeol")
+                other = ents[hits[0]]
+                if (
+                    other.end - other.start == 1
+                    and other.label_ != "PER"
+                    and ent.end - ent.start >= 2
+                    and token.text not in rules.known
+                ):
+                    absorbed.append(other)
+                    stop += 1
+                    continue
+                break
+            short = len(token.text) <= 3 and ent.end - ent.start >= 2 and token.is_title
+            if not (short or (rules.name_cluster(token.text) and token.text in rules.first_names)):
+                break
+            stop += 1
+        if stop != ent.end:
+            for other in absorbed:
+                ents.remove(other)
+            ents[ents.index(ent)] = Span(doc, ent.start, stop, label="PER")
+
+    # Demonym adjectives: MISC in English (CoNLL), no entity in German (GermEval -deriv).
+    kept: list[Span] = []
+    for ent in ents:
+        if "demonyms" in steps and ent.end - ent.start == 1 and rules.is_demonym(ent.text):
+            if lang == "de":
+                continue
+            ent = Span(doc, ent.start, ent.end, label="MISC")
+        kept.append(ent)
+    if lang == "en" and "demonyms" in steps:
+        taken = {k for e in kept for k in range(e.start, e.end)}
+        for token in doc:
+            if token.i not in taken and token.is_title and rules.is_demonym(token.text):
+                kept.append(Span(doc, token.i, token.i + 1, label="MISC"))
+
+    # Trim punctuation at the edges.
+    out: list[Span] = []
+    for ent in kept:
+        start, end = ent.start, ent.end
+        if "trim" not in steps:
+            out.append(ent)
+            continue
+        while start < end and doc[start].is_punct and doc[start].text not in "(":
+            start += 1
+        while end > start and doc[end - 1].is_punct and doc[end - 1].text not in ".)":
+            end -= 1
+        if end > start:
+            out.append(Span(doc, start, end, label=ent.label_))
+    return sorted(filter_spans(out), key=lambda e: e.start)
+
+
+_ABSTRACT_DE = re.compile(r"\w{4,}(?:ung|heit|keit|schaft|tion|tät|ismus|nahme|ierung)$")
+
+
+def _longest(matches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Non-overlapping matches, longest first."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+        if all(end <= s or e <= start for s, e in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)

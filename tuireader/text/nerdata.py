@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
@@ -121,6 +122,12 @@ def _conll_blocks(path: Path, sep: str | None = None) -> Iterator[list[list[str]
         yield block
 
 
+def _maybe_misc(pos: str, word: str, index: int) -> bool:
+    """In sources without MISC: proper nouns, foreign words and capitalised adjectives inside
+    a sentence may be MISC names ("Bundesliga", "Deutsche"), so their O tag is not trusted."""
+    return pos in ("NE", "FM") or (pos == "ADJA" and index > 0 and word[:1].isupper())
+
+
 def _mask_unannotated(tags: list[str], unknown: list[bool]) -> list[str]:
     """Set the tag of O tokens flagged ``unknown`` to "" (not annotated, no loss)."""
     return ["" if tag == "O" and unk else tag for tag, unk in zip(tags, unknown, strict=True)]
@@ -153,7 +160,8 @@ _SMARTDATA_MAP: dict[str, str | None] = {
 
 
 def _json_stream(path: Path) -> Iterator[dict]:
-    text = gzip.open(path, "rt", encoding="utf-8").read()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        text = f.read()
     decoder = json.JSONDecoder()
     i = 0
     while True:
@@ -166,7 +174,7 @@ def _json_stream(path: Path) -> Iterator[dict]:
 
 
 def _smartdata(root: Path) -> Iterator[Sentence]:
-    import spacy  # noqa: PLC0415  (heavy, only for conversion)
+    import spacy
 
     base = root / "smartdata"
     v3_ids: set[str] = set()
@@ -177,11 +185,13 @@ def _smartdata(root: Path) -> Iterator[Sentence]:
             for sent in doc["sentences"]["array"]:
                 toks = sent["tokens"]["array"]
                 words = [text[t["span"]["start"] : t["span"]["end"]] for t in toks]
-                spaces = [
-                    a["span"]["end"] < b["span"]["start"] for a, b in zip(toks, toks[1:])
-                ] + [False]
+                spaces = [a["span"]["end"] < b["span"]["start"] for a, b in pairwise(toks)]
+                spaces.append(False)
                 tags = map_tags([t["ner"]["string"] for t in toks], _SMARTDATA_MAP)
-                unknown = [t["posTag"]["string"] == "NE" for t in toks]
+                unknown = [
+                    _maybe_misc(t["posTag"]["string"], w, k)
+                    for k, (t, w) in enumerate(zip(toks, words, strict=True))
+                ]
                 tags = _mask_unannotated(tags, unknown)
                 keep = [i for i, w in enumerate(words) if w.strip()]
                 yield Sentence(
@@ -260,7 +270,9 @@ def _mobie(root: Path) -> Iterator[Sentence]:
             rows = [r for r in block if len(r) >= 4]
             words = [r[0] for r in rows]
             tags = map_tags([r[3] for r in rows], mapping)
-            tags = _mask_unannotated(tags, [r[1] == "NE" for r in rows])
+            tags = _mask_unannotated(
+                tags, [_maybe_misc(r[1], r[0], k) for k, r in enumerate(rows)]
+            )
             yield Sentence("mobie", doc_id, words, tags)
 
 
@@ -440,7 +452,7 @@ def _parse_entity_field(value: str) -> tuple[list[tuple[str, str]], list[str], l
 
 
 def _gum(root: Path) -> Iterator[Sentence]:
-    from .gazetteer import country_names  # noqa: PLC0415
+    from .gazetteer import country_names
 
     countries = country_names("en")
     _gum_splits(root)
@@ -457,7 +469,7 @@ def _gum(root: Path) -> Iterator[Sentence]:
         mentions: list[tuple[int, int, str]] = []
         stack: dict[str, list[tuple[int, str]]] = {}
         sent_no = 0
-        for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
             if line.startswith("#"):
                 continue
             if not line.strip():
@@ -470,9 +482,7 @@ def _gum(root: Path) -> Iterator[Sentence]:
                         heads.append(base + int(r[6]) - 1 if r[6] != "0" else -1)
                         spaces.append("SpaceAfter=No" not in r[9])
                         sent_of.append(sent_no)
-                        misc = dict(
-                            kv.split("=", 1) for kv in r[9].split("|") if "=" in kv
-                        )
+                        misc = dict(kv.split("=", 1) for kv in r[9].split("|") if "=" in kv)
                         ent = misc.get("Entity")
                         if ent:
                             idx = len(words) - 1
@@ -503,9 +513,7 @@ def _gum(root: Path) -> Iterator[Sentence]:
             label = _GUM_MAP.get(etype)
             if not label:
                 continue
-            head = next(
-                (k for k in range(start, end) if not start <= heads[k] < end), start
-            )
+            head = next((k for k in range(start, end) if not start <= heads[k] < end), start)
             if not propn[head]:
                 continue
             s, e = head, head + 1

@@ -17,7 +17,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import shutil  # noqa: E402
-import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from collections.abc import Iterable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -36,6 +35,9 @@ if TYPE_CHECKING:
 CONFIG = Path(__file__).resolve().parent / "ner_configs" / "ner.cfg"
 WORK = Path(__file__).resolve().parents[2] / "work-ner"
 
+#: How many times each source's training part is repeated (GermEval style is the target).
+TRAIN_WEIGHTS = {"germeval2014": 2}
+
 #: Sources trained on per language (Europeana's OCR text and re3d are left out by default).
 TRAIN_SOURCES = {
     "de": ("germeval2014", "smartdata", "mobie"),
@@ -43,11 +45,12 @@ TRAIN_SOURCES = {
 }
 
 
-def pruned_cluster_lookups(lang: str, top_n: int) -> Lookups:
+def pruned_cluster_lookups(lang: str, top_n: int, prob_top_n: int) -> Lookups:
     """The Brown-cluster and word-probability tables of spacy-lookups-data, pruned to the
-    ``top_n`` most probable words. Only frequency decides (not the training vocabulary), so
-    that a rare word looks the same to the model in training and at run time."""
-    from spacy.lookups import Lookups, load_lookups  # noqa: PLC0415
+    ``top_n`` (clusters) and ``prob_top_n`` (probabilities) most probable words. Only frequency
+    decides (not the training vocabulary), so that a rare word looks the same to the model in
+    training and at run time."""
+    from spacy.lookups import Lookups, load_lookups
 
     full = load_lookups(lang, ["lexeme_cluster", "lexeme_prob"])
     clusters = full.get_table("lexeme_cluster")
@@ -56,16 +59,17 @@ def pruned_cluster_lookups(lang: str, top_n: int) -> Lookups:
     lookups = Lookups()
     cluster_table = lookups.add_table(ner.CLUSTER_TABLE)
     prob_table = lookups.add_table(ner.PROB_TABLE)
-    for key, prob in keep:
+    for rank, (key, prob) in enumerate(keep):
         value = clusters.get(key, 0)
         if value:
             cluster_table[key] = value
-        prob_table[key] = min(40, int(-prob))
+        if rank < prob_top_n:
+            prob_table[key] = min(40, int(-prob))
     return lookups
 
 
 def _register_training_functions() -> None:
-    from spacy.util import registry  # noqa: PLC0415
+    from spacy.util import registry
 
     ner.register()
     if "tuireader.PrunedClusterLookups.v1" not in registry.misc:
@@ -74,7 +78,7 @@ def _register_training_functions() -> None:
 
 def to_doc(nlp: Language, sentence: Sentence) -> Doc:
     """A spaCy ``Doc`` with the sentence's words, spaces and gold entities."""
-    from spacy.tokens import Doc  # noqa: PLC0415
+    from spacy.tokens import Doc
 
     return Doc(nlp.vocab, words=sentence.words, spaces=sentence.spaces, ents=sentence.tags)
 
@@ -92,8 +96,8 @@ def load_splits(lang: str, sources: Sequence[str]) -> dict[str, dict[str, list[S
 
 def write_corpora(lang: str, splits: dict[str, dict[str, list[Sentence]]], work: Path) -> None:
     """``train.spacy`` and ``dev.spacy`` (all sources pooled) under ``work``."""
-    import spacy  # noqa: PLC0415
-    from spacy.tokens import DocBin  # noqa: PLC0415
+    import spacy
+    from spacy.tokens import DocBin
 
     nlp = spacy.blank(lang)
     work.mkdir(parents=True, exist_ok=True)
@@ -101,14 +105,16 @@ def write_corpora(lang: str, splits: dict[str, dict[str, list[Sentence]]], work:
         docs = DocBin(store_user_data=False)
         for parts in splits.values():
             for sentence in parts[part]:
-                docs.add(to_doc(nlp, sentence))
+                doc = to_doc(nlp, sentence)
+                for _ in range(TRAIN_WEIGHTS.get(sentence.source, 1) if part == "train" else 1):
+                    docs.add(doc)
         docs.to_disk(work / f"{part}.spacy")
         print(f"{part}: {len(docs)} sentences", flush=True)
 
 
 def train(lang: str, work: Path, max_steps: int | None = None) -> Path:
     """Run ``spacy train`` on the corpora in ``work``; returns the best model's directory."""
-    from spacy.cli.train import train as spacy_train  # noqa: PLC0415
+    from spacy.cli.train import train as spacy_train
 
     _register_training_functions()
     overrides: dict[str, object] = {
@@ -158,24 +164,27 @@ def score(
 
 def _known_labels(sentence: Sentence) -> set[str]:
     """Labels a source annotates at all (SmartData/MobIE/Europeana have no MISC)."""
-    return {"PER", "ORG", "LOC"} if sentence.source in ("smartdata", "mobie", "europeana") else set(ner.LABELS)
+    if sentence.source in ("smartdata", "mobie", "europeana"):
+        return {"PER", "ORG", "LOC"}
+    return set(ner.LABELS)
 
 
 def evaluate(
-    nlp: Language, lang: str, sentences: list[Sentence], rules: bool
+    nlp: Language, lang: str, sentences: list[Sentence], steps: Sequence[str] = ()
 ) -> dict[str, tuple[float, float, float, int]]:
-    """Score the model (optionally with :func:`ner.postprocess`) on gold-tokenised sentences.
+    """Score the model (with the :func:`ner.postprocess` ``steps``) on gold-tokenised sentences.
     Labels a source does not annotate are left out of both sides."""
     pairs = []
-    from spacy.tokens import Doc  # noqa: PLC0415
+    from spacy.tokens import Doc
 
     docs = (Doc(nlp.vocab, words=s.words, spaces=s.spaces) for s in sentences)
     gold_docs = [to_doc(nlp, s) for s in sentences]
-    for sentence, gold, doc in zip(sentences, gold_docs, nlp.pipe(docs, batch_size=256), strict=True):
+    predicted = nlp.pipe(docs, batch_size=256)
+    for sentence, gold, doc in zip(sentences, gold_docs, predicted, strict=True):
         known = _known_labels(sentence)
         pred = (
-            {(e.start, e.end, e.label_) for e in ner.postprocess(doc, lang)}
-            if rules
+            {(e.start, e.end, e.label_) for e in ner.postprocess(doc, lang, steps)}
+            if steps
             else _spans(doc)
         )
         gold_spans = _spans(gold)
@@ -198,23 +207,85 @@ def report(title: str, scores: dict[str, tuple[float, float, float, int]]) -> st
 
 
 def evaluate_all(
-    lang: str, model: Path, splits: dict[str, dict[str, list[Sentence]]], parts: Sequence[str]
+    lang: str,
+    model: Path,
+    splits: dict[str, dict[str, list[Sentence]]],
+    parts: Sequence[str],
+    ablation: bool = False,
 ) -> str:
     """Reports per source and split, model alone and with rules."""
-    import spacy  # noqa: PLC0415
+    import spacy
 
     ner.register()
     nlp = spacy.load(model)
     out = []
     for part in parts:
         for source, data in splits.items():
-            for rules in (False, True):
-                t0 = time.perf_counter()
-                scores = evaluate(nlp, lang, data[part], rules)
-                name = f"{lang} {source} {part} {'model+rules' if rules else 'model'}"
-                out.append(report(f"{name} ({time.perf_counter() - t0:.0f}s)", scores))
-                print(out[-1], flush=True)
+            scores = evaluate(nlp, lang, data[part])
+            out.append(report(f"{lang} {source} {part}: model alone", scores))
+            print(out[-1], flush=True)
+            if ablation:
+                for k in range(1, len(ner.RULE_STEPS) + 1):
+                    f1 = evaluate(nlp, lang, data[part], ner.RULE_STEPS[:k])["ALL"][2]
+                    line = f"  + {ner.RULE_STEPS[k - 1]:9} micro F1 {f1:.3f}"
+                    out.append(line)
+                    print(line, flush=True)
+            scores = evaluate(nlp, lang, data[part], ner.RULE_STEPS)
+            out.append(report(f"{lang} {source} {part}: model + rules", scores))
+            print(out[-1], flush=True)
     return "\n".join(out)
+
+
+def add_name_tables(model: Path, sentences: list[Sentence]) -> None:
+    """Store first names and person-heavy cluster prefixes (from the training sentences) in the
+    model's lookups, for the rules in :func:`ner.postprocess`."""
+    import spacy
+
+    ner.register()
+    nlp = spacy.load(model)
+    lookups = nlp.vocab.lookups
+    clusters = lookups.get_table(ner.CLUSTER_TABLE)
+    first: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    per_prefix: Counter[int] = Counter()
+    all_prefix: Counter[int] = Counter()
+    ent_cluster: Counter[int] = Counter()
+    all_cluster: Counter[int] = Counter()
+    for sentence in sentences:
+        for k, (word, tag) in enumerate(zip(sentence.words, sentence.tags, strict=True)):
+            seen[word] += 1
+            if tag == "B-PER" and k + 1 < len(sentence.tags) and sentence.tags[k + 1] == "I-PER":
+                first[word] += 1
+            value = clusters.get(word, 0)
+            if value and tag != "":
+                prefix = value >> max(0, value.bit_length() - 1 - ner.NAME_CLUSTER_DEPTH)
+                all_prefix[prefix] += 1
+                all_cluster[value] += 1
+                if tag.endswith("-PER"):
+                    per_prefix[prefix] += 1
+                if tag != "O":
+                    ent_cluster[value] += 1
+    for name in (ner.FIRST_NAMES_TABLE, ner.NAME_CLUSTERS_TABLE, ner.COMMON_CLUSTERS_TABLE):
+        if lookups.has_table(name):
+            lookups.remove_table(name)
+    first_table = lookups.add_table(ner.FIRST_NAMES_TABLE)
+    for word, count in first.items():
+        if count >= 2 and count / seen[word] >= 0.5 and word.isalpha() and word[:1].isupper():
+            first_table[word] = 1
+    cluster_table = lookups.add_table(ner.NAME_CLUSTERS_TABLE)
+    for prefix, total in all_prefix.items():
+        if total >= 10 and per_prefix[prefix] / total >= 0.4:
+            cluster_table[prefix] = 1
+    common_table = lookups.add_table(ner.COMMON_CLUSTERS_TABLE)
+    for value, total in all_cluster.items():
+        if total >= 20 and ent_cluster[value] / total <= 0.05:
+            common_table[value] = 1
+    print(
+        f"first names: {len(first_table)}, name clusters: {len(cluster_table)}, "
+        f"common-noun clusters: {len(common_table)}",
+        flush=True,
+    )
+    nlp.to_disk(model)
 
 
 def ship(model: Path, lang: str) -> Path:
@@ -233,7 +304,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sources", nargs="*", help="sources to train on (default: all main)")
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--work", type=Path, default=None, help="work dir (default work-ner/LANG)")
-    parser.add_argument("--no-train", action="store_true", help="evaluate the shipped model")
+    parser.add_argument("--no-train", action="store_true", help="evaluate an existing model")
+    parser.add_argument("--model", type=Path, default=None, help="model to evaluate (--no-train)")
+    parser.add_argument("--names", action="store_true", help="(re)build the name tables")
+    parser.add_argument("--ablation", action="store_true", help="score the rules step by step")
     parser.add_argument("--no-ship", action="store_true", help="do not copy into assets/")
     parser.add_argument("--test", action="store_true", help="also score the held-out test split")
     args = parser.parse_args(argv)
@@ -245,14 +319,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         sizes = {k: len(v) for k, v in parts.items()}
         print(f"{source}: {sizes}", flush=True)
     if args.no_train:
-        model = ner.model_path(args.lang)
+        model = args.model or ner.model_path(args.lang)
+        if args.names:
+            add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
     else:
         write_corpora(args.lang, {s: splits[s] for s in sources}, work)
         model = train(args.lang, work, args.max_steps)
+        add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
         if not args.no_ship:
             model = ship(model, args.lang)
     parts = ("dev", "test") if args.test else ("dev",)
-    text = evaluate_all(args.lang, model, {s: splits[s] for s in sources}, parts)
+    text = evaluate_all(args.lang, model, {s: splits[s] for s in sources}, parts, args.ablation)
     work.mkdir(parents=True, exist_ok=True)
     (work / "scores.txt").write_text(text + "\n", encoding="utf-8")
 
