@@ -151,11 +151,15 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # socketserver's default listen backlog of 5 drops simultaneous connects, and a dropped
+    # SYN costs the client a one-second retransmit.
+    request_queue_size = 128
     feed_server: FeedServer
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: object) -> None:
