@@ -43,6 +43,7 @@ from common import (
     console,
     ensure_tools,
     fmt,
+    git_commit,
     isolated_env,
     machine_info,
     make_table,
@@ -92,6 +93,7 @@ class Measurement:
     articles_after: int | None
     new_articles: int | None
     extracted_after: int | None = None  # articles with extraction results (tuireader)
+    git_commit: str = ""  # the work tree's HEAD when the run started (code may land mid-run)
     server: dict[str, Any] = field(default_factory=dict)
     error: str = ""
 
@@ -207,6 +209,7 @@ def run_sequence(
             if scenario == "same-body":
                 server.configure(conditional=False)
             server.reset()
+            commit = git_commit()
             run: RunResult = run_measured(client.reload_command(), env=client.env,
                                           timeout=timeout)
             if scenario == "same-body":
@@ -225,7 +228,7 @@ def run_sequence(
                     cpu_seconds=run.user_seconds + run.system_seconds, ok=run.ok,
                     articles_after=after,
                     new_articles=None if after is None else after - before,
-                    extracted_after=client.extracted_count(),
+                    extracted_after=client.extracted_count(), git_commit=commit,
                     server=counters, error=error,
                 ))
             before = after or 0
