@@ -357,8 +357,8 @@ def test_a_failing_feed_never_blocks_the_others(store: Store, feed_server: FeedS
         store.add_feed("http://exa mple.org/feed.xml"),
     ]
     started = time.monotonic()
-    summary = run(store, config=config(timeout=0.5, total_timeout=2))
-    assert time.monotonic() - started < 6
+    summary = run(store, config=config(timeout=1.0, total_timeout=3))
+    assert time.monotonic() - started < 10  # the stuck feed is cut off by its time limits
     by_id = {r.feed_id: r for r in summary.feeds}
     assert all(by_id[f.id].status == "new" and by_id[f.id].new == 3 for f in good)
     assert all(by_id[f.id].status == "error" for f in bad)
