@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from tuireader.store import ArticleFilter, Store
+from tuireader.store import ArticleFilter, Store, StoreError
 from tuireader.ui.components.article_list import ArticleList
 from tuireader.ui.components.picker import PickerScreen, actor_choices, feed_choices
 from tuireader.ui.components.reader import ReaderView
@@ -89,7 +89,7 @@ class MainScreen(Screen[None]):
         """Re-read the current view's ids from the store, keeping the cursor on ``keep``."""
         try:
             ids = self.store.article_ids(self.filter)
-        except Exception as exc:
+        except StoreError as exc:  # e.g. busy or unreadable: show an empty list, keep running
             self.app.notify(one_line(str(exc)), severity="error", markup=False)
             ids = []
         self.articles.empty_message = (
