@@ -265,6 +265,33 @@ def test_common_nouns_and_place_compounds_tagged_as_names_are_dropped() -> None:
     assert [m.text for m in mentions] == ["Moskau", "Pjöngjang"]
 
 
+def test_a_capitalised_adjective_tagged_as_a_name_is_dropped() -> None:
+    text = '"Ernstzunehmende Bedrohung"\n\nDas sagte Kim.'
+    mentions, _ = clean_entities(
+        text, entities_for(text, [("Ernstzunehmende", "PER"), ("Kim", "PER")]), "de"
+    )
+    assert [m.text for m in mentions] == ["Kim"]
+
+
+def test_the_edge_words_of_a_full_name_are_found_alone() -> None:
+    text = (
+        "Außenminister Kim Hong Kyun protestierte. Später sagte Kim, es reiche. Machthaber "
+        "Kim Jong Un schwieg, und in Kims Umfeld hieß es nichts."
+    )
+    names = [("Kim Hong Kyun", "PER"), ("Kim Jong Un", "PER")]
+    mentions, roles = clean_entities(text, entities_for(text, names), "de")
+    assert [m.text for m in mentions] == ["Kim Hong Kyun", "Kim", "Kim Jong Un", "Kims"]
+    actors = by_name(build_actors(text, mentions, "de", roles))
+    assert len(actors["Kim Hong Kyun"].mentions) == 2
+    assert len(actors["Kim Jong Un"].mentions) == 2
+
+
+def test_an_untagged_full_name_is_not_split_into_another_persons_short_name() -> None:
+    text = "Außenminister Kim Hong Kyun protestierte. Kim Jong Un schwieg."
+    mentions, _ = clean_entities(text, entities_for(text, [("Kim Hong Kyun", "PER")]), "de")
+    assert [m.text for m in mentions] == ["Kim Hong Kyun"]
+
+
 def test_hyphenated_person_names_stay() -> None:
     text = "Annegret Kramp-Karrenbauer sprach. Kramp-Karrenbauer ging."
     names = [("Annegret Kramp-Karrenbauer", "PER"), ("Kramp-Karrenbauer", "PER")]

@@ -304,7 +304,12 @@ def clean_entities(
             continue
         if " " not in word and _title_base(word, lang) is not None:
             continue  # a bare title ("Außenminister") is not a name
-        if lang == "de" and mention.label in ("LOC", "MISC", "PER") and _abstract_noun(word):
+        if (
+            lang == "de"
+            and mention.label in ("LOC", "MISC", "PER")
+            and _abstract_noun(word)
+            and _demonym_stem(word, lang) is None
+        ):
             continue
         out.append(mention)
         last_end = end
@@ -314,9 +319,11 @@ def clean_entities(
     return out, roles
 
 
-# German derivational suffixes of abstract/common nouns: never the end of a place or a name.
+# German derivational suffixes of abstract/common nouns and of participles/adjectives
+# ("Ernstzunehmende" at the start of a headline): never the end of a place or a name.
 _ABSTRACT_SUFFIX = re.compile(
-    r"(?:ung|heit|keit|schaft|tion|ismus|tät|nahme|ierung|kooperation|politik|krieg|krise)$"
+    r"(?:ung|heit|keit|schaft|tion|ismus|tät|nahme|ierung|kooperation|politik|krieg|krise"
+    r"|ende|enden|ender|endem|endes|lichen|licher|liches|ischen|ischer|isches)$"
 )
 
 
@@ -402,11 +409,33 @@ def _drop_place_compounds(mentions: list[Mention], lang: str) -> list[Mention]:
 
 
 def _add_short_name_occurrences(text: str, mentions: list[Mention], lang: str) -> list[Mention]:
-    """Add untagged occurrences (and genitives) of one-word person names the model tagged
-    elsewhere in the article, where they do not overlap another mention."""
+    """Add untagged occurrences of a person's short name, where they overlap no mention:
+
+    * a one-word name the model tagged alone elsewhere in the article ("Yoon"), also as a
+      genitive ("Yoons");
+    * the first or last word of a full name ("Kim" of "Kim Hong Kyun", "Rutte" of "Mark
+      Rutte"; three letters or more, not a known place or an organisation of the article) when
+      it stands alone: as a genitive, or not followed by another capitalised word (so the
+      "Kim" of an untagged "Kim Jong Un" is not taken for Kim Hong Kyun).
+    """
     persons = [m for m in mentions if m.label == "PER"]
-    full_tokens = {t for m in persons if " " in m.text for t in m.text.split()}
-    short = {m.text for m in persons if " " not in m.text and m.text in full_tokens}
+    full_names = [m.text.split() for m in persons if " " in m.text]
+    full_tokens = {t for words in full_names for t in words}
+    tagged_alone = {m.text for m in persons if " " not in m.text and m.text in full_tokens}
+    places = _known_places(mentions, lang) if full_names else set()
+    others = {_fold(m.text) for m in mentions if m.label != "PER"}
+    edges = {
+        word
+        for words in full_names
+        for word in (words[0], words[-1])
+        if len(word) >= 3
+        and word[0].isupper()
+        and not word.isupper()
+        and word.isalpha()
+        and _fold(word) not in places
+        and _fold(word) not in others
+    }
+    short = tagged_alone | edges
     if not short:
         return mentions
     taken = bytearray(len(text) + 1)
@@ -415,12 +444,21 @@ def _add_short_name_occurrences(text: str, mentions: list[Mention], lang: str) -
     alternatives = "|".join(re.escape(name) for name in sorted(short, key=len, reverse=True))
     genitive = "(?:s|'s|’s|'|’)?" if lang in ("de", "en") else ""
     added = []
-    for match in re.finditer(rf"(?<![\w-])(?:{alternatives}){genitive}(?![\w-])", text):
-        if not any(taken[match.start() : match.end()]):
-            added.append(Mention(match.start(), match.end(), match.group(), "PER"))
+    pattern = re.compile(rf"(?<![\w-])(?P<name>{alternatives})(?P<gen>{genitive})(?![\w-])")
+    for match in pattern.finditer(text):
+        if any(taken[match.start() : match.end()]):
+            continue
+        if match["name"] not in tagged_alone and not match["gen"]:
+            following = _NEXT_CAPITALISED.match(text, match.end())
+            if following is not None:
+                continue
+        added.append(Mention(match.start(), match.end(), match.group(), "PER"))
     if not added:
         return mentions
     return sorted([*mentions, *added], key=lambda m: m.start)
+
+
+_NEXT_CAPITALISED = re.compile(r"[ \t]+[A-ZÄÖÜ]")
 
 
 def _fold(name: str) -> str:
