@@ -578,3 +578,19 @@ def test_an_exception_in_the_caller_stops_the_sync_promptly(
     assert store.integrity_check() == "ok"
     assert store.count_articles() == 2  # the finished feed was written before the interrupt
     assert not [t for t in threading.enumerate() if t.name == "tuireader-sync"]
+
+
+def test_redirect_target_subscribed_during_the_sync_keeps_the_old_url(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: the target is subscribed after the check, so the write itself must cope."""
+    from tuireader.sync.engine import _SyncRun
+
+    target = feed_server.route("/race-target.xml", rss_feed(2))
+    old_url = feed_server.route("/race.xml", redirect_to=target, status=301)
+    feed = store.add_feed(old_url)
+    store.add_feed(target)
+    monkeypatch.setattr(_SyncRun, "_moved_url", lambda self, feed, new_url: None)
+    result = only(run(store, [feed.id]))
+    assert (result.status, result.new, result.url) == ("new", 2, old_url)
+    assert store.get_feed(feed.id).url == old_url

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.config import SyncConfig
-from tuireader.store import Feed, FeedNotFoundError, Store, StoreError
+from tuireader.store import EntryData, Feed, FeedNotFoundError, Store, StoreError, WriteResult
 from tuireader.sync.decide import (
     FetchOutcome,
     FetchPlan,
@@ -397,12 +397,13 @@ class _SyncRun:
         elif warnings:
             fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS)
         try:
-            written = self.store.write_entries(feed.id, entries, feed_fields=fields)
-        except sqlite3.IntegrityError:
-            # Another process subscribed the redirect target meanwhile: keep the old URL.
-            fields.pop("url", None)
-            url = feed.url
-            written = self.store.write_entries(feed.id, entries, feed_fields=fields)
+            try:
+                written = self._store_entries(feed.id, entries, fields)
+            except sqlite3.IntegrityError:
+                # Another process subscribed the redirect target meanwhile: keep the old URL.
+                fields.pop("url", None)
+                url = feed.url
+                written = self._store_entries(feed.id, entries, fields)
         except StoreError as exc:
             return FeedResult(feed.id, feed.url, "error", error=str(exc), title=feed.display_title)
         warning = fields.get("last_warning", feed.last_warning)
@@ -418,6 +419,15 @@ class _SyncRun:
             updated_ids=written.updated_ids,
             title=feed.user_title or title or feed.display_title,
         )
+
+    def _store_entries(
+        self, feed_id: int, entries: Sequence[EntryData], fields: dict[str, Any]
+    ) -> WriteResult:
+        """Entries and fetch state in one transaction (just the feed row when no entries)."""
+        if entries:
+            return self.store.write_entries(feed_id, entries, feed_fields=fields)
+        self.store.update_feed(feed_id, **fields)  # skips reading the feed's stored entries
+        return WriteResult()
 
     def _write_failure(self, feed: Feed, fields: dict[str, Any], error: str) -> FeedResult:
         error = one_line(error, MAX_WARNING_CHARS)
