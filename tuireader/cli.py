@@ -51,7 +51,21 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-@click.group(cls=DefaultGroup, default="ui", default_if_no_args=True)
+class ReaderGroup(DefaultGroup):
+    """A ``DefaultGroup`` that also opens the reader when only global options are given.
+
+    ``DefaultGroup`` falls back to the default command only with no arguments at all, so
+    ``tuireader --db x.db`` would otherwise stop with "Missing command".
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        if not ctx._protected_args and not ctx.args and self.default_cmd_name:
+            ctx._protected_args = [self.default_cmd_name]
+        return rest
+
+
+@click.group(cls=ReaderGroup, default="ui", default_if_no_args=True)
 @click.option(
     "--db",
     "db_path",
