@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuireader.config import SyncConfig
 from tuireader.store import EntryData, Feed, FeedNotFoundError, Store, StoreError, WriteResult
@@ -35,8 +35,14 @@ from tuireader.sync.decide import (
 from tuireader.sync.normalise import MAX_WARNING_CHARS, one_line
 from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
 
+if TYPE_CHECKING:
+    from tuireader.sync.fetch import Fetcher
+
 # Where feeds are parsed: "thread" (a small thread pool) or "process" (a process pool, which
-# pays start-up and pickling but escapes the GIL). benchmarks/sync_50x50.py measures both.
+# pays worker start-up and pickling but escapes the GIL). Measured with benchmarks/sync_50x50.py
+# on the 2-core machine (shared with other jobs): cold 50x50 sync 4.8 s with threads vs 4.8 s
+# with processes, 5.8 s vs 6.9 s under heavier load; SQLite releases the GIL while the caller's
+# thread writes, so threads already overlap parsing and writing. Threads it is.
 PARSE_EXECUTOR = "thread"
 PARSE_WORKERS = 2
 
@@ -334,7 +340,7 @@ class _SyncRun:
                 await asyncio.gather(*(self._one(fetcher, pool, feed) for feed in feeds))
 
     async def _one(
-        self, fetcher: Any, pool: concurrent.futures.Executor, feed: Feed
+        self, fetcher: Fetcher, pool: concurrent.futures.Executor, feed: Feed
     ) -> None:
         from tuireader.sync.fetch import FetchRequest
 
