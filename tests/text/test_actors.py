@@ -344,3 +344,52 @@ def test_english_demonyms_the_ner_labels_join_their_country() -> None:
     assert set(named) == {"North Korea", "Russia"}
     assert len(named["North Korea"].mentions) == 2
     assert len(named["Russia"].mentions) == 2
+
+
+@pytest.mark.parametrize(
+    ("span", "label", "lang", "kept"),
+    [
+        ("Mark Rutte warned North Korea", "PER", "en", "Mark Rutte"),
+        ("Rutte said", "MISC", "en", "Rutte"),
+        ("Pyongyang plans to", "MISC", "en", "Pyongyang"),
+        ("Bank of England", "ORG", "en", "Bank of England"),
+        ("Ursula von der Leyen", "PER", "de", "Ursula von der Leyen"),
+        ("Institut für Weltwirtschaft", "ORG", "de", "Institut für Weltwirtschaft"),
+        ("Mark Rutte warnte", "PER", "de", "Mark Rutte"),
+    ],
+)
+def test_spans_running_into_the_sentence_are_cut(
+    span: str, label: str, lang: str, kept: str
+) -> None:
+    text = f"Gestern: {span} heute."
+    mentions, _ = clean_entities(text, entities_for(text, [(span, label)]), lang)
+    assert [m.text for m in mentions] == [kept]
+
+
+def test_capitalised_function_words_are_not_names() -> None:
+    text = "This is it. According to Mark Rutte, it is bad."
+    names = [("This", "MISC"), ("According", "PER"), ("Mark Rutte", "PER")]
+    mentions, _ = clean_entities(text, entities_for(text, names), "en")
+    assert [m.text for m in mentions] == ["Mark Rutte"]
+
+
+def test_labels_the_rules_are_sure_about_are_fixed() -> None:
+    text = "Secretary of State Antony Blinken said Pyongyang plans more. NATO chief NATO spoke."
+    names = [("Antony Blinken", "LOC"), ("Pyongyang", "MISC"), ("NATO", "ORG")]
+    mentions, roles = clean_entities(text, entities_for(text, names), "en")
+    assert [(m.text, m.label) for m in mentions] == [
+        ("Antony Blinken", "PER"),
+        ("Pyongyang", "LOC"),
+        ("NATO", "ORG"),
+        ("NATO", "ORG"),
+    ]
+    actors = by_name(build_actors(text, mentions, "en", roles))
+    assert actors["Antony Blinken"].role == "Secretary of State"
+
+
+def test_a_demonym_tagged_as_a_place_joins_its_country() -> None:
+    text = "North Korea sent 3,000 North Korean soldiers to Kherson."
+    names = [("North Korea", "LOC"), ("North Korean", "LOC"), ("Kherson", "LOC")]
+    named = by_name(actors_of(text, names, "en"))
+    assert set(named) == {"North Korea", "Kherson"}
+    assert len(named["North Korea"].mentions) == 2

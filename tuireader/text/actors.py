@@ -232,6 +232,25 @@ def title_role(text: str, start: int, end: int, lang: str) -> str | None:
     return None
 
 
+_TOKEN = re.compile(r"\S+")
+
+
+def _cut_at_lowercase_word(mention: Mention, lang: str) -> Mention:
+    """End a span the model ran on into the sentence before its first lower-case word that is
+    no name particle ("Mark Rutte warned North Korea" → "Mark Rutte", "Rutte said" → "Rutte").
+    German organisation and other names keep theirs ("Institut für Weltwirtschaft")."""
+    if " " not in mention.text or (lang == "de" and mention.label != "PER"):
+        return mention
+    for token in _TOKEN.finditer(mention.text):
+        if token.start() == 0:
+            continue
+        word = token.group()
+        if word[:1].islower() and word.lower() not in _NAME_PARTICLES:
+            cut = mention.text[: token.start()].rstrip()
+            return Mention(mention.start, mention.start + len(cut), cut, mention.label)
+    return mention
+
+
 def _strip_leading_title(entity: Mention, lang: str) -> tuple[Mention, str | None]:
     """Cut titles and honorifics the NER put into a person span ("Außenminister Kim ...")."""
     role = None
@@ -262,7 +281,13 @@ def _words(text: str) -> frozenset[str]:
 
 _PRONOUNS = _words(
     "er sie es ihn ihm ihr wir ich du man he she it him her they them we i you his its their "
-    "dieser diese dieses der die das"
+    "dieser diese dieses der die das this that these those the a an according however but and "
+    "meanwhile after before while although if when as yet so also"
+)
+# Lower-case words that may sit inside a name ("Bank of England", "Ursula von der Leyen").
+_NAME_PARTICLES = _words(
+    "of the and for de del della di da do dos du la le les von van der den zu zur vom y al el "
+    "bin ibn ben af av st. für und"
 )
 
 
@@ -295,6 +320,7 @@ def clean_entities(
         if end - start < 2 or start < last_end:
             continue
         mention = Mention(start, end, text[start:end], str(entity.label))
+        mention = _cut_at_lowercase_word(mention, lang)
         if mention.label == "PER":
             mention, role = _strip_leading_title(mention, lang)
             if role:
@@ -315,8 +341,34 @@ def clean_entities(
         last_end = end
     out = _join_split_names(text, out)
     out = _drop_place_compounds(out, lang)
+    out = _relabel(text, out, lang, roles)
     out = _add_short_name_occurrences(text, out, lang)
     return out, roles
+
+
+def _relabel(text: str, mentions: list[Mention], lang: str, roles: dict[int, str]) -> list[Mention]:
+    """Fix labels the rules are sure about: a known country or capital is a place; a name
+    (not a known place, not an acronym) right after a person's title is a person
+    ("Secretary of State Antony Blinken" tagged LOC)."""
+    if not any(m.label != "PER" for m in mentions):
+        return mentions
+    places = _known_places([], lang)
+    out = []
+    for mention in mentions:
+        folded = _fold(mention.text)
+        if mention.label in ("MISC", "ORG") and folded in places:
+            mention = Mention(mention.start, mention.end, mention.text, "LOC")
+        elif (
+            mention.label != "PER"
+            and folded not in places
+            and not mention.text.isupper()
+            and mention.text[:1].isupper()
+            and (role := title_role(text, mention.start, mention.end, lang)) is not None
+        ):
+            mention = Mention(mention.start, mention.end, mention.text, "PER")
+            roles.setdefault(mention.start, role)
+        out.append(mention)
+    return out
 
 
 # German derivational suffixes of abstract/common nouns and of participles/adjectives
@@ -485,6 +537,16 @@ _DEMONYM_DE = re.compile(r"(?i)([^\W\d_]{3,}?)(?:an|n|es)?isch(?:e|en|er|es|em)?
 _DEMONYM_EN = re.compile(r"((?:[A-Z][^\W\d_]+ )?[A-Z][^\W\d_]{2,}?)(?:an|ian|ese|ish|i|n)")
 
 
+def _gazetteer_demonym(word: str, lang: str) -> bool:
+    """Whether the NER gazetteer knows ``word`` as a demonym ("North Korean", "russischen")."""
+    try:
+        from tuireader.text import gazetteer
+
+        return gazetteer.demonym_pattern(lang).fullmatch(word) is not None
+    except (ImportError, AttributeError, LookupError, OSError, ValueError):
+        return False
+
+
 def _demonym_stem(word: str, lang: str) -> str | None:
     """The country stem of a demonym adjective ("nordkoreanischen" → "nordkore")."""
     pattern = _DEMONYM_DE if lang == "de" else _DEMONYM_EN
@@ -605,7 +667,10 @@ def build_actors(
         stem = _possessive_stem(mention.text, lang)
         if stem and _fold(stem) in keys:
             key = _fold(stem)
-        if _demonym_stem(mention.text, lang) is not None and mention.label == "MISC":
+        if _demonym_stem(mention.text, lang) is not None and (
+            mention.label == "MISC"
+            or (mention.label == "LOC" and _gazetteer_demonym(mention.text, lang))
+        ):
             demonyms.append(mention)
             continue
         group = groups.get((mention.label, key))
