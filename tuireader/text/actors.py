@@ -352,7 +352,7 @@ def _relabel(text: str, mentions: list[Mention], lang: str, roles: dict[int, str
     ("Secretary of State Antony Blinken" tagged LOC)."""
     if not any(m.label != "PER" for m in mentions):
         return mentions
-    places = _known_places([], lang)
+    places = _gazetteer_places(lang)
     out = []
     for mention in mentions:
         folded = _fold(mention.text)
@@ -437,15 +437,19 @@ def _join_split_names(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _known_places(mentions: Sequence[Mention], lang: str) -> set[str]:
-    places = {_fold(m.text) for m in mentions if m.label == "LOC"}
+    """Folded names of the article's places and of the gazetteer's countries and capitals."""
+    return {_fold(m.text) for m in mentions if m.label == "LOC"} | _gazetteer_places(lang)
+
+
+@functools.cache
+def _gazetteer_places(lang: str) -> frozenset[str]:
     try:
         from tuireader.text import gazetteer
 
-        places.update(_fold(n) for n in gazetteer.country_names(lang))
-        places.update(_fold(n) for n in gazetteer.capital_names(lang))
+        names = set(gazetteer.country_names(lang)) | set(gazetteer.capital_names(lang))
     except (ImportError, AttributeError, LookupError, OSError, ValueError):
-        pass  # the article's own places still count
-    return places
+        return frozenset()  # the article's own places still count
+    return frozenset(_fold(name) for name in names)
 
 
 def _drop_place_compounds(mentions: list[Mention], lang: str) -> list[Mention]:
