@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import sys
 import threading
@@ -594,3 +595,30 @@ def test_redirect_target_subscribed_during_the_sync_keeps_the_old_url(
     result = only(run(store, [feed.id]))
     assert (result.status, result.new, result.url) == ("new", 2, old_url)
     assert store.get_feed(feed.id).url == old_url
+
+
+def test_connect_timeout(store: Store) -> None:
+    """A listener whose accept queue is full never completes the handshake."""
+    import socket
+
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.1)
+        store.add_feed(f"http://127.0.0.1:{port}/feed.xml")
+        started = time.monotonic()
+        result = only(run(store, config=config(timeout=0.4)))
+        assert result.error == "timed out connecting"
+        assert time.monotonic() - started < 4
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()
