@@ -302,3 +302,13 @@ def test_jsonl_lone_surrogates_come_back_as_valid_json() -> None:
     text = json.loads(line)["text"]
     assert obj["id"] == 7
     assert_offsets_slice(text, obj)
+
+
+def test_output_lines_survive_unicode_line_separators() -> None:
+    text = "Il y avait 1.500 soldats\u2028le 3.11.2024\x85et\u2029plus."
+    result = run("extract", "--jsonl", stdin=json.dumps({"id": 1, "text": text}))
+    decoded = result.stdout.decode("utf-8")
+    assert len(decoded.splitlines()) == 1
+    [obj] = lines(result)
+    assert_offsets_slice(text, obj)
+    assert [f["text"] for f in obj["figures"]] == ["1.500", "3.11.2024"]

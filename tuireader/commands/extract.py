@@ -45,13 +45,17 @@ def register(group: click.Group) -> None:
 
 
 def _write(out: IO[bytes], obj: dict[str, Any]) -> None:
-    """One JSON line, flushed. Lone surrogates in the input are written as \\u escapes."""
+    """One JSON line, flushed. Characters that some line readers split at (U+0085, U+2028,
+    U+2029) and lone surrogates are written as \\u escapes, so one object is one line."""
     try:
-        data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        data = json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES).encode("utf-8")
     except UnicodeEncodeError:
         data = json.dumps(obj).encode("ascii")
     out.write(data + b"\n")
     out.flush()
+
+
+_LINE_BREAK_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _one_line(exc: BaseException) -> str:
