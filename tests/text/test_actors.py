@@ -126,6 +126,10 @@ def test_a_short_form_before_the_only_full_name_links_to_it() -> None:
         ("de", "sagte Militärexperte Carlo Masala", "Carlo Masala", "Militärexperte"),
         ("en", "said US official John Kirby", "John Kirby", "US official"),
         ("en", "said spokesman John Kirby", "John Kirby", "spokesman"),
+        ("de", "Der Sprecher des Kremls, Dmitri Peskow, sagte", "Dmitri Peskow",
+         "Sprecher des Kremls"),
+        ("en", "The head of the IAEA, Rafael Grossi, said", "Rafael Grossi", "head of the IAEA"),
+        ("de", "Die Lage in der Ukraine, Mark Rutte zufolge, ist ernst", "Mark Rutte", None),
     ],
 )  # fmt: skip
 def test_roles_come_from_the_title_before_the_name(

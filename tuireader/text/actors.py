@@ -170,6 +170,13 @@ _EN_ROLE_BEFORE = re.compile(
     rf"(?<![\w.])((?:(?:{_EN_ROLE_MODIFIERS})[\s-]+){{0,3}}(?i:{_EN_HEADS})(?![\w])"
     rf"(?:\s+of\s+(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?)\s+$"
 )
+_EN_HEAD_WORDS = frozenset(
+    {*_TITLE_WORDS["en"], *(s for s in _TITLE_SUFFIXES["en"] if s[0].isalpha())}
+)
+_TITLE_OF_BEFORE = re.compile(
+    r"(?P<role>(?P<head>[^\W\d_][\w.-]*)\s+(?:des|der|of|for)\s+(?:the\s+)?"
+    r"[A-ZÄÖÜ][\w-]*(?:\s+[A-ZÄÖÜ][\w-]*)?),\s+$"
+)
 _WORDCHARS = r"[^\W\d_]"
 _DE_TOKEN_BEFORE = re.compile(rf"((?:{_WORDCHARS}|[.\-])+)\s+$")
 _APPOSITION = re.compile(
@@ -221,6 +228,13 @@ def title_role(text: str, start: int, end: int, lang: str) -> str | None:
             title = _title_base(word, lang) if word else None
             if title:
                 return title
+    leading = _TITLE_OF_BEFORE.search(before)
+    if leading:  # "Der Sprecher des Kremls, Dmitri Peskow"; "the head of the IAEA, Rafael Grossi"
+        head = leading.group("head")
+        if (lang == "de" and _title_base(head, lang)) or (
+            lang == "en" and head.lower() in _EN_HEAD_WORDS
+        ):
+            return " ".join(leading.group("role").split())
     after = _APPOSITION.match(text, end)
     if after:
         candidate = after.group(1)
