@@ -278,3 +278,36 @@ def test_the_rules_never_fail_and_every_span_slices_the_text(
             assert 0 <= start < end <= len(text)
     spans = [(f["start"], f["end"]) for f in result["figures"]]
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+@needs_model
+def test_other_german_news_end_to_end() -> None:
+    """Not a seed: the rules are not tuned to the seed articles."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "text" / "de-scholz-pistorius.txt"
+    text = path.read_text(encoding="utf-8")
+    result = extract_document(text, "auto", reference_date="2024-11-07")
+    assert result["lang"] == "de"
+    _check_spans(text, result)
+    _no_common_nouns(result)
+    persons = _persons(result)
+    assert persons["Olaf Scholz"] == ("Bundeskanzler", 2)
+    assert persons["Boris Pistorius"] == ("Verteidigungsminister", 2)
+    assert persons["Dmitri Peskow"] == ("Kremlsprecher", 2)
+    assert persons["Emmanuel Macron"][0] == "Präsident"
+    assert persons["Wladimir Putin"] == ("Präsident", 2)  # "Putins Sprecher"
+    figures = _figures(result)
+    for expected in [
+        ("am Mittwoch", "2024-11-06", None),
+        ("1,4 Milliarden Euro", 1_400_000_000, "EUR"),
+        ("20.000", 20000, "Soldatinnen"),
+        ("im März", "2024-03", None),
+        ("15. März 2024", "2024-03-15", None),
+        ("2,4 Prozent", 2.4, "%"),
+        ("8.00 Uhr", "08:00", None),
+        ("Zwölf", 12, "Bundesländer"),
+    ]:
+        assert expected in figures
+    quotes = {a["name"]: [q["text"] for q in a["quotes"]] for a in result["actors"]}
+    assert quotes["Olaf Scholz"] == ["Wir stehen fest an der Seite der Ukraine"]
+    assert quotes["Boris Pistorius"] == ["ernst, aber beherrschbar"]  # Laut Pistorius ...
+    assert quotes["Dmitri Peskow"] == ["keinerlei Absicht"]  # ..., sagte Peskow
