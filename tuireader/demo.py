@@ -25,7 +25,7 @@ def ensure_demo(store: Store) -> bool:
     if store.get_state(_OFFERED_KEY, False) or store.list_feeds():
         return False
     feed_ids = []
-    for (name, title), url in zip(DEMO_FEEDS, demo_feed_urls(), strict=True):
+    for (_file_name, title), url in zip(DEMO_FEEDS, demo_feed_urls(), strict=True):
         try:
             feed_ids.append(store.add_feed(url, title=title, tags=["demo"]).id)
         except FeedExistsError:
