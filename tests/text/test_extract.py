@@ -283,7 +283,7 @@ def test_the_rules_never_fail_and_every_span_slices_the_text(
 @needs_model
 def test_other_german_news_end_to_end() -> None:
     """Not a seed: the rules are not tuned to the seed articles."""
-    path = Path(__file__).resolve().parents[1] / "fixtures" / "text" / "de-scholz-pistorius.txt"
+    path = Path(__file__).resolve().parent / "fixtures" / "de-scholz-pistorius.txt"
     text = path.read_text(encoding="utf-8")
     result = extract_document(text, "auto", reference_date="2024-11-07")
     assert result["lang"] == "de"
