@@ -16,16 +16,12 @@ shipped ``assets/models``).
 
 from __future__ import annotations
 
+import argparse
 import os
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import re
+import sys
+import time
+from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -45,6 +41,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50, help="copies of each seed article")
     parser.add_argument("--models", type=Path, default=None, help="a directory with de/ and en/")
     args = parser.parse_args()
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # before numpy is imported (with the pipeline)
     pinning = pin_to_one_core()
 
     from tuireader.text import ner
