@@ -42,3 +42,22 @@ def test_broken_config_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: config") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_ctx_exit_codes_reach_the_shell(tmp_path: Path) -> None:
+    @cli.command("exit-with-three", hidden=True)
+    @click.pass_context
+    def exit_with_three(ctx: click.Context) -> None:
+        ctx.exit(3)
+
+    from tuireader.cli import main
+
+    try:
+        try:
+            main(["--db", str(tmp_path / "c.db"), "exit-with-three"])
+        except SystemExit as exc:
+            assert exc.code == 3
+        else:
+            raise AssertionError("main() must exit")
+    finally:
+        cli.commands.pop("exit-with-three")

@@ -103,7 +103,8 @@ _register_commands()
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user-facing errors into one line and exit code 1."""
     try:
-        cli.main(args=argv, prog_name="tuireader", standalone_mode=False)
+        # With standalone_mode off, click returns ctx.exit()'s code instead of exiting.
+        exit_code = cli.main(args=argv, prog_name="tuireader", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -127,4 +128,4 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    sys.exit(0)
+    sys.exit(exit_code if isinstance(exit_code, int) else 0)
