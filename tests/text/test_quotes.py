@@ -144,3 +144,26 @@ def test_names_inside_the_quote_are_not_speakers() -> None:
 def test_unattributable_quotes_are_left_out() -> None:
     text = '"Ernstzunehmende Bedrohung"\n\nDas Wetter war "schön".'
     assert quotes_by_speaker(text, [("Mark Rutte", "PER")]) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Außenminister Kim Hong Kyun protestierte. „Das ist inakzeptabel“, sagte der Minister.",
+        "Außenminister Kim Hong Kyun protestierte. „Das ist inakzeptabel“, sagte der "
+        "südkoreanische Außenminister.",
+        "Außenminister Kim Hong Kyun protestierte. Der Außenminister betonte: „Das ist "
+        "inakzeptabel.“",
+    ],
+)
+def test_a_title_in_place_of_the_name_finds_the_person_with_that_role(text: str) -> None:
+    quotes = quotes_by_speaker(text, [("Kim Hong Kyun", "PER")])
+    assert list(quotes) == ["Kim Hong Kyun"]
+
+
+def test_a_title_two_people_share_is_left_alone() -> None:
+    text = (
+        "Präsident Yoon Suk Yeol und Präsident Joe Biden telefonierten. "
+        "„Das ist gut“, sagte der Präsident."
+    )
+    assert quotes_by_speaker(text, [("Yoon Suk Yeol", "PER"), ("Joe Biden", "PER")]) == {}

@@ -35,6 +35,7 @@ __all__ = [
     "build_actors",
     "clean_entities",
     "generic_institution",
+    "title_base",
     "title_role",
 ]
 
@@ -206,6 +207,11 @@ def _title_base(word: str, lang: str) -> str | None:
         if stem in words or (len(stem) > 3 and stem.endswith(suffixes)):
             return word[: len(word) - len(trim)] if trim else word
     return None
+
+
+def title_base(word: str, lang: str) -> str | None:
+    """The title ``word`` is, inflection folded ("Präsidenten" → "Präsident"), or None."""
+    return _title_base(word, lang)
 
 
 def title_role(text: str, start: int, end: int, lang: str) -> str | None:

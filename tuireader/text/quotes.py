@@ -16,7 +16,9 @@ surrounding spaces), so ``text[start:end]`` is exactly what was said.
 3. a person named after the quote in the same sentence when the sentence reports speech
    (``…, hieß es aus Yoons Büro``);
 4. a subject pronoun in the sentence before the quote (``Er habe zudem betont, dass "…"``, "er",
-   "sie", "he", "she", "dieser"): the last person named before the quote;
+   "sie", "he", "she", "dieser"): the last person named before the quote; a title as the
+   subject or after the speech verb (``Der Außenminister betonte, "…"``, ``"…", sagte der
+   Kanzler``): the one person of the article with that role;
 5. an organisation named before the quote in a sentence with a speech verb (``Die
    Nachrichtenagentur Yonhap hatte berichtet, Pjöngjang wolle "…"``).
 
@@ -32,7 +34,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tuireader.text.actors import Actor
+from tuireader.text.actors import Actor, title_base
 
 __all__ = ["Quote", "attribute_quotes", "find_quotes", "sentence_bounds"]
 
@@ -185,7 +187,9 @@ def attribute_quotes(text: str, actors: Sequence[Actor], lang: str) -> list[Quot
         while sentence_index < last and sentences[sentence_index][1] <= quote.outer_start:
             sentence_index += 1
         s_start, s_end = sentences[sentence_index] if sentences else (0, len(text))
-        speaker = _speaker(text, quote, mentions, quotes, s_start, max(s_end, quote.outer_end))
+        speaker = _speaker(
+            text, quote, mentions, quotes, s_start, max(s_end, quote.outer_end), actors, lang
+        )
         if speaker is not None:
             speaker.quotes.append(quote.as_dict())
             attributed.append(quote)
@@ -199,6 +203,35 @@ def _last_person_before(mentions: Sequence[_Mention], pos: int) -> Actor | None:
     return None
 
 
+def _actor_with_title(
+    actors: Sequence[Actor], words: Sequence[str | None], lang: str
+) -> Actor | None:
+    """The one person whose role is the title among ``words`` ("der Minister", "der
+    südkoreanische Außenminister" → the actor with role "Außenminister"); None when no person
+    or several have it."""
+    for word in words:
+        title = title_base(word, lang) if word else None
+        if title is None:
+            continue
+        key = title.rsplit("-", 1)[-1].casefold()
+        found = [a for a in actors if a.label == "PER" and a.role and _role_has(a.role, key)]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+def _role_has(role: str, key: str) -> bool:
+    """Whether ``role`` is (a compound of) the title ``key``: "NATO-Generalsekretär" has
+    "generalsekretär", "Außenminister" has "minister", "Secretary of State" has "secretary"."""
+    words = [w.rsplit("-", 1)[-1].casefold() for w in role.split()]
+    return any(w == key or (len(key) >= 4 and w.endswith(key)) for w in words)
+
+
+_TITLE_AFTER_VERB = re.compile(
+    r"\s+(?:der|die|the)\s+([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.I
+)
+_TITLE_SUBJECT = re.compile(r"\s*(?:Der|Die|The)\s+([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?")
+
+
 def _speaker(
     text: str,
     quote: Quote,
@@ -206,6 +239,8 @@ def _speaker(
     quotes: Sequence[Quote],
     s_start: int,
     s_end: int,
+    actors: Sequence[Actor],
+    lang: str,
 ) -> Actor | None:
     # the part of the sentence after this quote, up to the next quote
     next_quote = next((q.outer_start for q in quotes if q.outer_start >= quote.outer_end), s_end)
@@ -222,6 +257,11 @@ def _speaker(
         persons = [m for m in following if m.actor.label == "PER"]
         if persons:
             return persons[0].actor
+        titled = _TITLE_AFTER_VERB.match(text, verb.end(), after_end)
+        if titled is not None:  # "..., sagte der Außenminister"
+            person = _actor_with_title(actors, titled.groups(), lang)
+            if person is not None:
+                return person
         organisations = [m for m in following if m.actor.label == "ORG"]
         if organisations:
             return organisations[0].actor
@@ -249,8 +289,14 @@ def _speaker(
         ]
         if persons_after:
             return persons_after[0].actor
-    # 4. a subject pronoun before the quote: the last person named
+    # 4. a subject pronoun before the quote: the last person named; a titled subject ("Der
+    #    Außenminister habe betont, ...") the one person with that role
     lead = text[s_start : quote.outer_start]
+    subject = _TITLE_SUBJECT.match(lead)
+    if subject is not None:
+        person = _actor_with_title(actors, subject.groups(), lang)
+        if person is not None:
+            return person
     if _PRONOUN.search(lead):
         person = _last_person_before(mentions, quote.outer_start)
         if person is not None:
