@@ -18,7 +18,13 @@ from tuireader.sync.normalise import (
     strip_control,
     struct_time_to_iso,
 )
-from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
+from tuireader.sync.parse import (
+    BoundedBody,
+    FeedParseError,
+    ParsedFeed,
+    bound_items,
+    parse_feed,
+)
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 FEED_URL = "https://feeds.example.com/news/feed.xml"
@@ -220,3 +226,61 @@ def test_helpers() -> None:
     assert rfc3339_to_iso("2024-10-21T10:00:00+02:00") == "2024-10-21T08:00:00+00:00"
     assert rfc3339_to_iso("yesterday") is None
     assert strip_control("a\x1b[31mb\u202ec\td\ne\x07") == "abc\td\ne"
+
+
+# -- the pre-parse cut of huge item counts --------------------------------------------------------
+
+
+def test_huge_item_counts_are_cut_before_feedparser_sees_them() -> None:
+    body = rss_feed(2_000)
+    parsed = parse_feed(body, url=FEED_URL, max_items=10)
+    assert parsed.parsed_items == 10  # feedparser never saw the other 1,990 items
+    assert parsed.total_items == 2_000
+    assert parsed.warning is not None and "first 10 of 2000" in parsed.warning
+    assert [e.entry_id for e in parsed.entries] == [f"feed-{i}" for i in range(10)]
+    assert parsed.meta.title == "Loopback feed" and parsed.meta.language == "en"
+
+
+def test_item_tags_inside_cdata_and_comments_are_not_counted() -> None:
+    tricky = (
+        rss_item(0)
+        .replace("<description>", "<description><![CDATA[<item><title>fake</title></item>]]>")
+        .replace("&lt;p&gt;", "<!-- <item> -->&lt;p&gt;", 1)
+    )
+    body = rss_feed([tricky, rss_item(1), rss_item(2)])
+    bounded = bound_items(body, 2)
+    assert bounded.cut and bounded.total_items == 3
+    parsed = parse_feed(body, url=FEED_URL, max_items=2)
+    assert [e.entry_id for e in parsed.entries] == ["feed-0", "feed-1"]
+    assert parsed.parsed_items == 2 and parsed.total_items == 3
+    assert "fake" in (parsed.entries[0].summary_html or "")
+    assert bound_items(body, 3) == BoundedBody(body, 3, cut=False)
+
+
+def test_namespaced_atom_entries_are_cut_and_the_document_stays_whole() -> None:
+    entries = "".join(
+        f"<a:entry><a:id>urn:e{i}</a:id><a:title>Entry {i}</a:title>"
+        f"<a:updated>2024-01-0{1 + i % 9}T00:00:00Z</a:updated></a:entry>"
+        for i in range(30)
+    )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<a:feed xmlns:a="http://www.w3.org/2005/Atom">'
+        f"<a:title>Prefixed</a:title><a:id>urn:feed</a:id>{entries}</a:feed>"
+    ).encode()
+    bounded = bound_items(body, 5)
+    assert bounded.cut and bounded.total_items == 30
+    assert bounded.body.endswith(b"</a:entry></a:feed>")
+    parsed = parse_feed(body, url=FEED_URL, max_items=5)
+    assert parsed.kind == "atom10" and parsed.meta.title == "Prefixed"
+    assert [e.entry_id for e in parsed.entries] == [f"urn:e{i}" for i in range(5)]
+    assert parsed.parsed_items == 5
+    assert parsed.warning is not None and "first 5 of 30" in parsed.warning
+
+
+def test_cut_of_a_truncated_document_still_parses() -> None:
+    whole = rss_feed(20)
+    body = whole[: whole.index(b"<item><title>feed story 10") + 30]  # ends inside item 10
+    parsed = parse_feed(body, url=FEED_URL, max_items=3)
+    assert [e.entry_id for e in parsed.entries] == ["feed-0", "feed-1", "feed-2"]
+    assert parsed.total_items == 11
+    assert parsed.parsed_items <= 4  # the three kept and at most the broken last one

@@ -32,6 +32,12 @@ _BOM = b"\xef\xbb\xbf"
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html[\s>])", re.I | re.S)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+# An item/entry start tag (any namespace prefix), or a CDATA section or comment, which are
+# matched only so that an "<item" written inside them is not counted.
+_ITEM_START_OR_SKIPPED = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.S | re.I
+)
+_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.I)
 
 
 class FeedParseError(Exception):
@@ -47,6 +53,7 @@ class ParsedFeed:
     entries: list[EntryData] = field(default_factory=list)
     warning: str | None = None
     total_items: int = 0
+    parsed_items: int = 0  # entries the parser produced (after the pre-parse cut)
 
 
 def default_html_to_text() -> TextMaker:
@@ -80,6 +87,41 @@ def refuse_entity_declarations(body: bytes) -> None:
             "refused: the feed declares XML entities (<!ENTITY>), which can be used for "
             "entity-expansion or external-entity attacks"
         )
+
+
+@dataclass(slots=True)
+class BoundedBody:
+    """An XML body cut down to a number of items before parsing, and how many it had."""
+
+    body: bytes
+    total_items: int
+    cut: bool
+
+
+def bound_items(body: bytes, max_items: int) -> BoundedBody:
+    """Cut ``body`` after its first ``max_items`` ``<item>``/``<entry>`` elements.
+
+    feedparser reads the whole document before anything can be capped, which for a hostile
+    feed of 100,000 items costs half a minute. Here the bytes are scanned for item start tags
+    (CDATA sections and comments skipped); when there are more than ``max_items``, everything
+    from the next item's start tag up to the end of the last item is dropped, so the document
+    keeps its own closing tags (``</channel></rss>``, ``</feed>``) and parses as before.
+    ``total_items`` counts every item start tag, for the "first N of M" warning.
+    """
+    cut_at = -1
+    total = 0
+    for match in _ITEM_START_OR_SKIPPED.finditer(body):
+        if match.group()[1:2] == b"!":
+            continue
+        total += 1
+        if total == max_items + 1:
+            cut_at = match.start()
+    if cut_at < 0:
+        return BoundedBody(body, total, cut=False)
+    tail_start = max((end.end() for end in _ITEM_END.finditer(body, cut_at)), default=None)
+    # Without a closing item tag after the cut, feedparser gets the open end and copes.
+    tail = body[tail_start:] if tail_start is not None else b""
+    return BoundedBody(body[:cut_at] + tail, total, cut=True)
 
 
 def parse_feed(
@@ -121,6 +163,8 @@ def _parse_xml_feed(
 ) -> ParsedFeed:
     import feedparser
 
+    bounded = bound_items(body, max_items)
+    body = bounded.body
     headers = {"content-location": base}
     if content_type:
         headers["content-type"] = content_type
@@ -153,10 +197,11 @@ def _parse_xml_feed(
         )
         for raw in raw_entries[:max_items]
     ]
-    warning = _warning(problem, len(raw_entries), max_items)
+    total_items = bounded.total_items if bounded.cut else len(raw_entries)
+    warning = _warning(problem, total_items, max_items)
     return ParsedFeed(
         kind=version or "xml", meta=meta, entries=entries, warning=warning,
-        total_items=len(raw_entries),
+        total_items=total_items, parsed_items=len(raw_entries),
     )
 
 
@@ -197,6 +242,7 @@ def _parse_json_feed(
     return ParsedFeed(
         kind=kind, meta=meta, entries=entries,
         warning=_warning(problem, len(valid_items), max_items), total_items=len(valid_items),
+        parsed_items=len(valid_items),
     )
 
 
