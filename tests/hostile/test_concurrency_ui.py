@@ -28,12 +28,12 @@ async def test_reader_keeps_working_while_a_sync_process_writes(
     store.set_state("demo_offered", True)
     remote_ids = [
         str(store.add_feed(feed_server.route(f"/f{number}.xml", rss_feed(40, feed=f"f{number}"),
-                                             chunk_size=4096)).id)
-        for number in range(40)
+                                             chunk_size=2048, chunk_delay=0.1)).id)
+        for number in range(20)
     ]
     sync = subprocess.Popen(
         [sys.executable, "-m", "tuireader", "--db", str(db_path), "sync", "--quiet",
-         "--no-extract", "--jobs", "8", *remote_ids],
+         "--no-extract", "--jobs", "4", *remote_ids],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )
@@ -58,6 +58,6 @@ async def test_reader_keeps_working_while_a_sync_process_writes(
     starred = {a.id for a in store.page_articles(limit=10_000) if a.starred}
     expected = {i for i in set(toggled) if toggled.count(i) % 2 == 1}
     assert starred == expected
-    assert store.count_articles() == 30 + 40 * 40
+    assert store.count_articles() == 30 + 20 * 40
     assert store.integrity_check() == "ok"
     store.close()
