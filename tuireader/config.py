@@ -74,6 +74,7 @@ def load_config(path: Path) -> Config:
 
 
 def _coerce(path: Path, name: str, value: Any, default: Any) -> Any:
+    number: float
     try:
         if isinstance(default, bool):
             return bool(value)

@@ -497,7 +497,7 @@ class Store:
                     (article_id, actor_id, actor.get("role"), len(mentions),
                      json.dumps(actor.get("quotes", []), ensure_ascii=False)),
                 )
-            rows = [
+            rows: list[tuple[Any, ...]] = [
                 (article_id, e["start"], e["end"], e["text"], "entity", e["label"], None, None,
                  span_actor.get((int(e["start"]), int(e["end"]))))
                 for e in result.get("entities", [])
