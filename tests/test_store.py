@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_search_syntax_in_user_text_is_inert(store: Store, query: str) -> None:
 def test_extraction_results_and_actor_index(store: Store) -> None:
     feed = store.add_feed("http://127.0.0.1/f")
     ids = store.write_entries(feed.id, [entry("a", text="Rutte warnt"), entry("b")]).new_ids
-    result = {
+    result: dict[str, Any] = {
         "entities": [{"start": 0, "end": 5, "text": "Rutte", "label": "PER"}],
         "figures": [{"start": 6, "end": 7, "text": "4", "kind": "number", "value": 4,
                      "unit": None}],

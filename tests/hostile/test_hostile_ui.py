@@ -91,7 +91,7 @@ async def test_sync_notifications_show_feed_text_literally(tmp_path: Path) -> No
 
 
 feed_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=200
 ) | st.sampled_from([
     "[bold]x[/]", "[@click=app.quit]q[/]", "\x1b]52;c;Zm9v\x07", "\x1b[2J", "\x9b1m",
     "[link=file:///etc/passwd]p[/link]", "\u202eevil", "東京🚀", "\\[escaped]", "[/]",

@@ -339,7 +339,9 @@ def json_feed(
     items: Sequence[dict[str, object]], *, version: str = "1.1", **fields: object
 ) -> bytes:
     """A JSON Feed document."""
-    document = {"version": f"https://jsonfeed.org/version/{version}", "title": "JSON feed"}
+    document: dict[str, object] = {
+        "version": f"https://jsonfeed.org/version/{version}", "title": "JSON feed"
+    }
     document.update(fields)
     document["items"] = list(items)
     return json.dumps(document).encode()

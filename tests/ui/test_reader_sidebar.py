@@ -140,7 +140,7 @@ async def test_feed_text_is_never_markup(make_app, ui_store) -> None:
         screen = main(app)
         index = next(
             i for i in range(len(screen.articles.ids))
-            if screen.articles.summary(i).title.startswith("[@click")
+            if (row := screen.articles.summary(i)) and row.title.startswith("[@click")
         )
         screen.articles.cursor = index
         await pilot.press("enter", "y")

@@ -65,9 +65,11 @@ async def test_sync_reports_progress_per_feed_without_blocking(make_app, ui_stor
         await pilot.press("r")
         for _ in range(250):  # up to 5 s on a loaded machine
             await pilot.pause(0.02)
-            if screen.articles.ids and screen.articles.summary(0).title == "Late breaking":
+            first = screen.articles.summary(0) if screen.articles.ids else None
+            if first is not None and first.title == "Late breaking":
                 break
-        assert screen.articles.summary(0).title == "Late breaking", "list updated mid-sync"
+        first = screen.articles.summary(0)
+        assert first is not None and first.title == "Late breaking", "list updated mid-sync"
         assert "syncing" in screen_text(app)
         before = screen.articles.cursor
         await pilot.press("j")  # the app still answers keys while the sync runs
