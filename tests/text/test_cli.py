@@ -312,3 +312,15 @@ def test_output_lines_survive_unicode_line_separators() -> None:
     [obj] = lines(result)
     assert_offsets_slice(text, obj)
     assert [f["text"] for f in obj["figures"]] == ["1.500", "3.11.2024"]
+
+
+def test_jsonl_tolerates_a_byte_order_mark_and_crlf_lines() -> None:
+    stdin = (
+        "\ufeff"
+        + json.dumps({"id": 1, "text": FRENCH})
+        + "\r\n"
+        + json.dumps({"id": 2, "text": "x"})
+    )
+    objects = lines(run("extract", "--jsonl", stdin=stdin))
+    assert [o["id"] for o in objects] == [1, 2]
+    assert "error" not in objects[0]

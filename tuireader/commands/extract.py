@@ -199,7 +199,7 @@ def _parse_line(line: bytes, lang: str, reference_date: str | None) -> dict[str,
     if line is _TOO_LONG:
         return {"id": None, "error": f"line longer than {_MAX_LINE_BYTES:,} bytes"}
     try:
-        obj = json.loads(line.decode("utf-8"))
+        obj = json.loads(line.decode("utf-8-sig"))  # a BOM on the first line is harmless
     except UnicodeDecodeError as exc:
         return {"id": None, "error": f"line is not UTF-8: {_one_line(exc)}"}
     except json.JSONDecodeError as exc:
