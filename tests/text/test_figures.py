@@ -215,3 +215,9 @@ def test_spans_always_slice_the_input_and_never_overlap(text: str) -> None:
             assert figure.start >= previous_end
             previous_end = figure.end
             assert figure.kind in {"number", "money", "percent", "quantity", "date", "time"}
+
+
+def test_other_languages_get_digit_figures_but_no_german_words() -> None:
+    text = "Le 7 mai, acht personnes et vier amis sont venus le 21.10.2024 à 13:07."
+    figures = find_figures(text, "fr")
+    assert [f.text for f in figures] == ["7", "21.10.2024", "13:07"]  # not "acht", "vier"

@@ -549,19 +549,24 @@ class _Finder:
 
     # -- passes ---------------------------------------------------------------------------------
     def run(self) -> list[Figure]:
+        words = self.number_lang in ("de", "en")  # word lists exist for German and English only
         if not any(ch.isdigit() for ch in self.text):
-            self.weekdays()
-            self.textual_dates()
-            self.number_words()
+            if words:
+                self.weekdays()
+                self.textual_dates()
+                self.number_words()
             return sorted(self.figures, key=lambda f: f.start)
         self.junk()
         self.iso_dates()
         self.numeric_dates()
-        self.textual_dates()
+        if words:
+            self.textual_dates()
         self.times()
-        self.weekdays()
+        if words:
+            self.weekdays()
         self.numbers()
-        self.number_words()
+        if words:
+            self.number_words()
         return sorted(self.figures, key=lambda f: f.start)
 
     def junk(self) -> None:
@@ -877,8 +882,8 @@ def find_figures(
     """Figures in ``text`` (non-overlapping, sorted by start).
 
     ``lang`` picks the number notation and the word lists ("de"; "en"; any other code reads
-    numbers German-style unless the language writes a decimal point, and only "de"/"en" words
-    are recognised). ``reference_date`` (ISO 8601 or a date) resolves relative dates;
+    digits only: German-style unless the language writes a decimal point, no number words,
+    month or weekday names). ``reference_date`` (ISO 8601 or a date) resolves relative dates;
     ``exclude`` lists spans (e.g. named entities) that must not hold a figure.
     """
     if not text:
