@@ -629,7 +629,8 @@ def build_actors(
                 tokens = (*tokens[:-1], stem_folded)
         forms[mention] = tokens
 
-    full_forms = {f for f in forms.values() if not any(_contains(g, f) for g in forms.values())}
+    unique_forms = set(forms.values())
+    full_forms = {f for f in unique_forms if not any(_contains(g, f) for g in unique_forms)}
     actors: list[Actor] = []
     by_form: dict[tuple[str, ...], Actor] = {}
     surface: dict[int, list[str]] = {}  # id(actor) -> surface names (folded possessives fixed)

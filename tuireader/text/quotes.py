@@ -29,6 +29,7 @@ left out.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -197,8 +198,11 @@ def attribute_quotes(text: str, actors: Sequence[Actor], lang: str) -> list[Quot
 
 
 def _last_person_before(mentions: Sequence[_Mention], pos: int) -> Actor | None:
-    for mention in reversed(mentions):
-        if mention.start < pos and mention.actor.label == "PER":
+    """The person named last before ``pos``, among the 200 mentions before it (``mentions``
+    are sorted by start)."""
+    index = bisect.bisect_left(mentions, pos, key=lambda m: m.start)
+    for mention in reversed(mentions[max(0, index - 200) : index]):
+        if mention.actor.label == "PER":
             return mention.actor
     return None
 
@@ -245,7 +249,9 @@ def _speaker(
     # the part of the sentence after this quote, up to the next quote
     next_quote = next((q.outer_start for q in quotes if q.outer_start >= quote.outer_end), s_end)
     after_end = min(s_end, next_quote)
-    in_sentence = [m for m in mentions if s_start <= m.start < s_end]
+    first = bisect.bisect_left(mentions, s_start, key=lambda m: m.start)
+    last = bisect.bisect_left(mentions, s_end, key=lambda m: m.start)
+    in_sentence = mentions[first:last]
 
     # 1. speech verb right after the quote
     verb = _AFTER_VERB.match(text, quote.outer_end, after_end)
