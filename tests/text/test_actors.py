@@ -397,3 +397,9 @@ def test_a_demonym_tagged_as_a_place_joins_its_country() -> None:
     named = by_name(actors_of(text, names, "en"))
     assert set(named) == {"North Korea", "Kherson"}
     assert len(named["North Korea"].mentions) == 2
+
+
+def test_english_possessives_of_places_fold_to_the_place() -> None:
+    text = "According to South Korea's spy agency, troops moved."
+    named = by_name(actors_of(text, [("South Korea's", "LOC")], "en"))
+    assert list(named) == ["South Korea"]

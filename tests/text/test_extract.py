@@ -211,7 +211,7 @@ def test_english_news_end_to_end() -> None:
     assert ("$3.5bn", 3_500_000_000, "USD") in figures
     assert ("on Monday", "2024-10-21", None) in figures
     rutte = next(a for a in result["actors"] if a["name"] == "Mark Rutte")
-    assert [q["text"] for q in rutte["quotes"]] == ["This would be a significant escalation,"]
+    assert [q["text"] for q in rutte["quotes"]] == ["This would be a significant escalation"]
 
 
 @pytest.mark.parametrize(

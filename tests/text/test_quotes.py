@@ -167,3 +167,10 @@ def test_a_title_two_people_share_is_left_alone() -> None:
         "„Das ist gut“, sagte der Präsident."
     )
     assert quotes_by_speaker(text, [("Yoon Suk Yeol", "PER"), ("Joe Biden", "PER")]) == {}
+
+
+def test_a_trailing_comma_inside_the_quote_marks_is_not_part_of_the_quote() -> None:
+    text = '"We will respond," Antony Blinken said.'
+    assert quotes_by_speaker(text, [("Antony Blinken", "PER")], "en") == {
+        "Antony Blinken": ["We will respond"]
+    }

@@ -690,7 +690,9 @@ def build_actors(
             continue  # an entity to highlight, but not an actor: which ministry is it?
         key = _fold(mention.text)
         stem = _possessive_stem(mention.text, lang)
-        if stem and _fold(stem) in keys:
+        if stem and (
+            lang == "en" or _fold(stem) in keys or _fold(stem) in _gazetteer_places(lang)
+        ):  # "South Korea's"; "Russlands" when "Russland" is named or a known place
             key = _fold(stem)
         if _demonym_stem(mention.text, lang) is not None and (
             mention.label == "MISC"

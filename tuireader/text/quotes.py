@@ -4,7 +4,8 @@
 »…« and «…», straight "…", and straight '…' only when it clearly quotes (at word boundaries,
 two words or more). Quotes do not cross paragraph breaks; a quote inside another one is part of
 the outer quote. Offsets are those of the quoted text *without* the quote marks (and without
-surrounding spaces), so ``text[start:end]`` is exactly what was said.
+surrounding spaces or a trailing comma, semicolon or colon), so ``text[start:end]`` is exactly
+what was said.
 
 :func:`attribute_quotes` attaches each quote to the actor who said it, trying in order:
 
@@ -75,7 +76,9 @@ def find_quotes(text: str) -> list[Quote]:
             inner_start, inner_end = match.start(1), match.end(1)
             while inner_start < inner_end and text[inner_start].isspace():
                 inner_start += 1
-            while inner_end > inner_start and text[inner_end - 1].isspace():
+            while inner_end > inner_start and (
+                text[inner_end - 1].isspace() or text[inner_end - 1] in ",;:"
+            ):  # "…escalation," Rutte said: the comma is punctuation, not speech
                 inner_end -= 1
             if inner_end - inner_start < 1 or not any(
                 c.isalnum() for c in text[inner_start:inner_end]
