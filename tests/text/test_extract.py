@@ -126,7 +126,7 @@ def _no_common_nouns(result: dict[str, Any]) -> None:
     """Every actor is a name: capitalised or an acronym, never a title or an abstract noun."""
     for actor in result["actors"]:
         name = actor["name"]
-        assert name[:1].isupper() or actor["label"] == "ORG", name
+        assert name[:1].isupper() or actor["label"] in ("ORG", "MISC"), name  # "taz", "nv.ua"
         assert not name.endswith(("ung", "heit", "keit", "tion", "Soldaten", "Truppen")), name
         assert name not in {"Außenministerium", "Geheimdienst", "Botschafter", "Präsident"}, name
 
