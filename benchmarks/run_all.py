@@ -46,11 +46,15 @@ def _verdict(passed: bool | None) -> str:
 def sync_markdown(data: dict[str, Any]) -> str:
     """The sync table as Markdown."""
     machine = data["machine"]
+    options = data["options"]
+    measured_extract = "tuireader" in [c.strip() for c in options["clients"].split(",")]
+    extract_reps = (f" (with extraction: {options.get('extract_reps') or options['reps']})"
+                    if measured_extract else "")
     lines = [
         f"Sync, {machine['time_utc']} (commit {machine['git_commit']}, newsboat "
         f"{machine['newsboat']}, {machine['cpus']} CPUs, load {machine['loadavg']} -> "
-        f"{machine.get('loadavg_after')}), medians of {data['options']['reps']} "
-        f"(with extraction: {data['options'].get('extract_reps') or data['options']['reps']}):",
+        f"{machine.get('loadavg_after')}), medians of {data['options']['reps']}"
+        f"{extract_reps}:",
         "",
         "| feeds | latency | scenario | newsboat s | tuireader --no-extract s | ratio | target "
         "| | tuireader (extract) s | ratio | extract ms/article | RSS MB nb / tr / tr+x |",
