@@ -358,8 +358,8 @@ def profile_sync(server: FeedServer, out_dir: Path, size: str) -> str:
         client = TuireaderClient(root, server.feed_urls(), extract=False)
         for scenario in ("cold", "warm"):
             raw = out_dir / f"sync-profile-{size}-{scenario}.txt"
-            command = [str(py_spy), "record", "--format", "raw", "--rate", "200",
-                       "--threads", "--idle", "-o", str(raw), "--", *client.reload_command()]
+            command = [str(py_spy), "record", "--format", "raw", "--rate", "200", "--threads",
+                       "--subprocesses", "-o", str(raw), "--", *client.reload_command()]
             run = run_measured(command, env=client.env, timeout=1800)
             if not run.ok or not raw.exists():
                 notes.append(f"{scenario}: profiled run failed: {run.stderr_tail[-300:]}")
@@ -367,7 +367,7 @@ def profile_sync(server: FeedServer, out_dir: Path, size: str) -> str:
             summary = summarise_collapsed(raw)
             summary_path = out_dir / f"sync-profile-{size}-{scenario}-summary.txt"
             summary_path.write_text(summary + "\n")
-            notes.append(f"{scenario} sync under py-spy (wall incl. idle threads): "
+            notes.append(f"{scenario} sync under py-spy (CPU samples, all threads): "
                          f"{run.wall_seconds:.2f}s; {summary_path}")
     return "\n".join(notes)
 
