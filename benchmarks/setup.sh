@@ -2,6 +2,10 @@
 # Set-up for the benchmarks (idempotent): newsboat (the reference reader), tmux (a real
 # terminal for the first-screen benchmark), GNU time (peak RSS) and sqlite3, from Debian's
 # packages when missing; then tuireader's own venv (make install). Run as root or with sudo.
+#
+#   bash benchmarks/setup.sh                 # set up only
+#   bash benchmarks/setup.sh --run [--quick] # set up, then run every benchmark (run_all.py):
+#                                            # the one command for a fresh clone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +32,9 @@ echo "tmux $(tmux -V | awk '{print $2}')"
 
 if [ ! -x .venv/bin/tuireader ]; then
     make install
+fi
+if [ "${1:-}" = "--run" ]; then
+    shift
+    exec .venv/bin/python benchmarks/run_all.py --skip-setup "$@"
 fi
 echo "benchmarks ready: .venv/bin/python benchmarks/run_all.py [--quick]"
