@@ -107,7 +107,7 @@ def country_names(lang: str) -> frozenset[str]:
         else (lambda s: s)
     )
     for country in pycountry.countries:
-        for attr in ("name", "common_name"):
+        for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value and "," not in value:
                 names.add(translate(value))

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tuireader.paths import models_dir
 
@@ -34,9 +34,8 @@ __all__ = ["Entity", "find_entities", "find_entities_batch", "model_path", "regi
 LANGS = ("de", "en")
 LABELS = ("PER", "ORG", "LOC", "MISC")
 
-#: Names of the pruned tables the models carry in ``nlp.vocab.lookups``.
-CLUSTER_TABLE = "lexeme_cluster"
-PROB_TABLE = "tuireader_prob"
+#: The lookups table holding the packed, pruned Brown clusters and word probabilities.
+LEXICON_TABLE = "tuireader_lexicon"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +72,102 @@ def register() -> None:
         _registered = True
 
 
-def cluster_features(values: int, prob: int | None, depths: Sequence[int]) -> tuple[int, ...]:
-    """Feature ids for one word: its Brown-cluster path cut at each depth (0 = full path),
-    then its log-probability bucket. Unknown words get 0 everywhere (a "rare word" signal)."""
-    feats = []
-    length = values.bit_length() - 1  # the ids keep a leading 1 bit above the path
-    for depth in depths:
-        if values <= 0:
-            feats.append(0)
-        elif depth == 0 or depth >= length:
-            feats.append(values)
-        else:
-            feats.append(values >> (length - depth))
-    feats.append(prob if prob is not None else 0)
-    return tuple(feats)
+class Lexicon:
+    """The pruned Brown-cluster and word-probability tables a model carries, packed as sorted
+    numpy arrays in one lookups table (:data:`LEXICON_TABLE`): loads in milliseconds and
+    looks up whole documents at once."""
+
+    _cache: ClassVar[dict[int, tuple[Any, Lexicon]]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, keys: Any, clusters: Any, probs: Any) -> None:
+        import numpy
+
+        self.np = numpy
+        self.keys = keys
+        self.clusters = clusters
+        self.probs = probs
+
+    @classmethod
+    def pack(cls, entries: dict[int, tuple[int, int]]) -> dict[str, bytes]:
+        """``{orth id: (cluster, prob bucket)}`` → the table's content (prob 255 = unknown)."""
+        import numpy
+
+        keys = numpy.array(sorted(entries), dtype="uint64")
+        clusters = numpy.array([entries[int(k)][0] for k in keys], dtype="uint32")
+        probs = numpy.array([entries[int(k)][1] for k in keys], dtype="uint8")
+        return {"keys": keys.tobytes(), "clusters": clusters.tobytes(), "probs": probs.tobytes()}
+
+    @classmethod
+    def of(cls, vocab: Any) -> Lexicon:
+        """The lexicon of a model's vocabulary (empty if it has none)."""
+        lookups = vocab.lookups
+        cached = cls._cache.get(id(vocab))
+        if cached is not None and cached[0] is lookups:
+            return cached[1]
+        import numpy
+
+        with cls._lock:
+            if lookups.has_table(LEXICON_TABLE):
+                table = lookups.get_table(LEXICON_TABLE)
+                lexicon = cls(
+                    numpy.frombuffer(table["keys"], dtype="uint64"),
+                    numpy.frombuffer(table["clusters"], dtype="uint32"),
+                    numpy.frombuffer(table["probs"], dtype="uint8"),
+                )
+            else:
+                lexicon = cls(
+                    numpy.zeros(0, dtype="uint64"),
+                    numpy.zeros(0, dtype="uint32"),
+                    numpy.zeros(0, dtype="uint8"),
+                )
+            cls._cache[id(vocab)] = (lookups, lexicon)
+        return lexicon
+
+    def _find(self, ids: Any) -> tuple[Any, Any]:
+        np = self.np
+        if not len(self.keys):
+            return np.zeros(len(ids), dtype="uint64"), np.full(len(ids), 255, dtype="uint8")
+        pos = np.searchsorted(self.keys, ids)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        hit = self.keys[pos] == ids
+        clusters = np.where(hit, self.clusters[pos], 0).astype("uint64")
+        probs = np.where(hit, self.probs[pos], 255).astype("uint8")
+        return clusters, probs
+
+    def features(self, orth: Any, lower: Any, depths: Sequence[int]) -> Any:
+        """Feature columns per token: the Brown-cluster path (of the word, else of its lower
+        case form) cut at each depth (0 = full path), then the log-probability bucket.
+        Unknown words get 0 everywhere: a "rare word" signal."""
+        np = self.np
+        orth = np.asarray(orth, dtype="uint64")
+        lower = np.asarray(lower, dtype="uint64")
+        c_orth, p_orth = self._find(orth)
+        c_lower, p_lower = self._find(lower)
+        values = np.where(c_orth > 0, c_orth, c_lower)
+        probs = np.where(p_orth != 255, p_orth, p_lower).astype("uint64")
+        probs[probs == 255] = 0
+        # the ids keep a leading 1 bit above the path: path length = bit length - 1
+        length = np.zeros(len(values), dtype="int64")
+        nonzero = values > 0
+        length[nonzero] = np.floor(np.log2(values[nonzero].astype("float64"))).astype("int64")
+        columns = []
+        for depth in depths:
+            shift = np.maximum(length - depth, 0) if depth else np.zeros_like(length)
+            columns.append(values >> shift.astype("uint64"))
+        columns.append(probs)
+        return np.stack(columns, axis=1).astype("uint64")
+
+    def cluster(self, key: int) -> int:
+        """The cluster id of one orth id (0 if unknown)."""
+        return int(self._find(self.np.array([key], dtype="uint64"))[0][0])
+
+    def known(self, key: int) -> bool:
+        """Whether the orth id is among the kept (frequent) words."""
+        return int(self._find(self.np.array([key], dtype="uint64"))[1][0]) != 255
 
 
 def _register_architectures() -> None:
-    import numpy
     from spacy.attrs import LOWER, ORTH, intify_attr
     from spacy.ml.featureextractor import FeatureExtractor
     from spacy.util import registry
@@ -107,39 +184,13 @@ def _register_architectures() -> None:
 
     def lexical_cluster_features(depths: Sequence[int]) -> Model:
         """Per-token Brown-cluster prefixes and probability bucket, as uint64 columns."""
-        state: dict[str, Any] = {"key": None, "clusters": {}, "probs": {}, "cache": {}}
-
-        def tables(doc: Doc) -> tuple[dict[int, int], dict[int, int], dict[int, tuple]]:
-            lookups = doc.vocab.lookups
-            key = (id(lookups), len(lookups))
-            if state["key"] != key:
-                state["key"] = key
-                state["clusters"] = (
-                    dict(lookups.get_table(CLUSTER_TABLE))
-                    if lookups.has_table(CLUSTER_TABLE)
-                    else {}
-                )
-                state["probs"] = (
-                    dict(lookups.get_table(PROB_TABLE)) if lookups.has_table(PROB_TABLE) else {}
-                )
-                state["cache"] = {}
-            return state["clusters"], state["probs"], state["cache"]
-
-        width = len(depths) + 1
 
         def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list, Any]:
             out = []
             for doc in docs:
-                clusters, probs, cache = tables(doc)
-                rows = []
-                for orth, lower in doc.to_array([ORTH, LOWER]).tolist():
-                    feats = cache.get(orth)
-                    if feats is None:
-                        value = clusters.get(orth) or clusters.get(lower) or 0
-                        prob = probs.get(orth, probs.get(lower))
-                        feats = cache[orth] = cluster_features(value, prob, depths)
-                    rows.append(feats)
-                array = numpy.asarray(rows, dtype="uint64").reshape((len(doc), width))
+                lexicon = Lexicon.of(doc.vocab)
+                ids = doc.to_array([ORTH, LOWER]).reshape((len(doc), 2))
+                array = lexicon.features(ids[:, 0], ids[:, 1], depths)
                 out.append(model.ops.asarray(array, dtype="uint64"))
             return out, lambda d_features: []
 
@@ -213,6 +264,7 @@ def _nlp(lang: str) -> Language:
 # ---------------------------------------------------------------------------------------------
 # public API
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", re.S)
 
 
@@ -231,7 +283,8 @@ def find_entities_batch(texts: Sequence[str], lang: str) -> list[list[Entity]]:
     nlp = _nlp(lang)
     pieces: list[tuple[int, int, str]] = []  # (text index, offset, paragraph)
     for n, text in enumerate(texts):
-        for offset, para in paragraphs(text):
+        # lone surrogates cannot be encoded: replace them one for one, offsets stay valid
+        for offset, para in paragraphs(_SURROGATES.sub("\ufffd", text)):
             for sub_offset, chunk in _chunks(para):
                 pieces.append((n, offset + sub_offset, chunk))
     results: list[list[Entity]] = [[] for _ in texts]
@@ -281,7 +334,7 @@ NAME_CLUSTER_DEPTH = 12
 COMMON_CLUSTERS_TABLE = "tuireader_common_clusters"
 
 #: The post-processing steps in order (see :func:`postprocess`).
-RULE_STEPS = ("common", "places", "orgs", "titles", "continue", "demonyms", "trim")
+RULE_STEPS = ("common", "lowercase", "places", "orgs", "titles", "continue", "demonyms", "trim")
 
 _rules_cache: dict[tuple[int, str], _Rules] = {}
 _rules_lock = threading.Lock()
@@ -309,8 +362,8 @@ class _Rules:
         self.titles = frozenset(gazetteer.TITLES[lang])
         self.title_suffixes = tuple(gazetteer.TITLE_SUFFIXES[lang])
         lookups = vocab.lookups
-        self.known = lookups.get_table(PROB_TABLE) if lookups.has_table(PROB_TABLE) else {}
-        self.clusters = lookups.get_table(CLUSTER_TABLE) if lookups.has_table(CLUSTER_TABLE) else {}
+        self.strings = vocab.strings
+        self.lexicon = Lexicon.of(vocab)
         self.first_names = (
             lookups.get_table(FIRST_NAMES_TABLE) if lookups.has_table(FIRST_NAMES_TABLE) else {}
         )
@@ -334,9 +387,9 @@ class _Rules:
     def name_cluster(self, word: str) -> bool:
         """Whether the word's Brown cluster is mostly person names (or the word is so rare
         that it has no cluster at all)."""
-        value = self.clusters.get(word, 0)
+        value = self.cluster(word)
         if not value:
-            return word not in self.known
+            return not self.known(word)
         length = value.bit_length() - 1
         prefix = value >> max(0, length - NAME_CLUSTER_DEPTH)
         return bool(self.name_clusters.get(prefix, 0))
@@ -346,13 +399,23 @@ class _Rules:
         that is almost never a name in the training data ("Geheimdienst", "Ukraine-Krise")."""
         last = word.rsplit("-", 1)[-1]
         for form in {word, last}:
-            value = self.clusters.get(form, 0)
+            value = self.cluster(form)
             if value and self.common_clusters.get(value, 0):
                 return True
         return False
 
     def is_demonym(self, word: str) -> bool:
-        return bool(self.demonym.fullmatch(word)) and word in self.known
+        if self.lang == "de":  # the German pattern only matches -isch adjectives
+            return bool(self.demonym.fullmatch(word))
+        return bool(self.demonym.fullmatch(word)) and self.known(word)
+
+    def cluster(self, word: str) -> int:
+        """The word's Brown cluster id (0 if unknown)."""
+        return self.lexicon.cluster(self.strings[word])
+
+    def known(self, word: str) -> bool:
+        """Whether the word is among the frequent words the model's lexicon keeps."""
+        return self.lexicon.known(self.strings[word])
 
 
 def _rules(vocab: Any, lang: str) -> _Rules:
@@ -405,6 +468,12 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
             if not hits:
                 ents.append(Span(doc, start, end, label=label))
                 continue
+            if all(start <= ents[k].start and ents[k].end <= end for k in hits):
+                # the model cut the name into pieces ("Volksrepublik" + "China"): join them
+                for k in sorted(hits, reverse=True):
+                    ents.pop(k)
+                ents.append(Span(doc, start, end, label=label))
+                continue
             if len(hits) != 1:
                 continue
             ent = ents[hits[0]]
@@ -436,9 +505,18 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
                 for e in ents
                 if e.end - e.start != 1
                 or e.start in gazetted
-                or e.text in rules.known
+                or rules.known(e.text)
                 or not _ABSTRACT_DE.search(e.text)
             ]
+    if "lowercase" in steps:  # "nordkoreanischer": lower-case single words are rarely names
+        gazetted = {s for s, e in places + orgs if e == s + 1}
+        ents = [
+            e
+            for e in ents
+            if e.end - e.start != 1
+            or e.start in gazetted
+            or not (e.text[:1].islower() and e.text.isalpha())
+        ]
     if "places" in steps:
         apply_gazetteer(_longest(places), "LOC")
         for k, ent in enumerate(ents):  # "Pjöngjang-Moskau": places joined by hyphens
@@ -497,14 +575,17 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
                     other.end - other.start == 1
                     and other.label_ != "PER"
                     and ent.end - ent.start >= 2
-                    and token.text not in rules.known
+                    and not rules.known(token.text)
                 ):
                     absorbed.append(other)
                     stop += 1
                     continue
                 break
-            short = len(token.text) <= 3 and ent.end - ent.start >= 2 and token.is_title
-            if not (short or (rules.name_cluster(token.text) and token.text in rules.first_names)):
+            multi = ent.end - ent.start >= 2
+            short = len(token.text) <= 3 and multi and token.is_title
+            rare = multi and token.is_title and not rules.known(token.text)
+            first = rules.name_cluster(token.text) and token.text in rules.first_names
+            if not (short or rare or first):
                 break
             stop += 1
         if stop != ent.end:

@@ -56,16 +56,36 @@ def pruned_cluster_lookups(lang: str, top_n: int, prob_top_n: int) -> Lookups:
     clusters = full.get_table("lexeme_cluster")
     probs = full.get_table("lexeme_prob")
     keep = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)[:top_n]
-    lookups = Lookups()
-    cluster_table = lookups.add_table(ner.CLUSTER_TABLE)
-    prob_table = lookups.add_table(ner.PROB_TABLE)
+    entries: dict[int, tuple[int, int]] = {}
     for rank, (key, prob) in enumerate(keep):
         value = clusters.get(key, 0)
-        if value:
-            cluster_table[key] = value
-        if rank < prob_top_n:
-            prob_table[key] = min(40, int(-prob))
+        bucket = min(40, int(-prob)) if rank < prob_top_n else 255
+        if value or bucket != 255:
+            entries[key] = (value, bucket)
+    lookups = Lookups()
+    lookups.add_table(ner.LEXICON_TABLE, ner.Lexicon.pack(entries))
     return lookups
+
+
+def pack_legacy_tables(model: Path) -> None:
+    """Convert a model trained with the earlier dict tables (``lexeme_cluster`` and
+    ``tuireader_prob``) to the packed :data:`ner.LEXICON_TABLE` (same features, fast load)."""
+    import spacy
+
+    ner.register()
+    nlp = spacy.load(model)
+    lookups = nlp.vocab.lookups
+    if not lookups.has_table("lexeme_cluster"):
+        return
+    clusters = lookups.get_table("lexeme_cluster")
+    probs = lookups.get_table("tuireader_prob")
+    entries = {int(k): (int(v), 255) for k, v in clusters.items()}
+    for k, v in probs.items():
+        entries[int(k)] = (entries.get(int(k), (0, 255))[0], int(v))
+    lookups.remove_table("lexeme_cluster")
+    lookups.remove_table("tuireader_prob")
+    lookups.add_table(ner.LEXICON_TABLE, ner.Lexicon.pack(entries))
+    nlp.to_disk(model)
 
 
 def _register_training_functions() -> None:
@@ -244,7 +264,7 @@ def add_name_tables(model: Path, sentences: list[Sentence]) -> None:
     ner.register()
     nlp = spacy.load(model)
     lookups = nlp.vocab.lookups
-    clusters = lookups.get_table(ner.CLUSTER_TABLE)
+    lexicon = ner.Lexicon.of(nlp.vocab)
     first: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     per_prefix: Counter[int] = Counter()
@@ -256,7 +276,7 @@ def add_name_tables(model: Path, sentences: list[Sentence]) -> None:
             seen[word] += 1
             if tag == "B-PER" and k + 1 < len(sentence.tags) and sentence.tags[k + 1] == "I-PER":
                 first[word] += 1
-            value = clusters.get(word, 0)
+            value = lexicon.cluster(nlp.vocab.strings[word])
             if value and tag != "":
                 prefix = value >> max(0, value.bit_length() - 1 - ner.NAME_CLUSTER_DEPTH)
                 all_prefix[prefix] += 1
@@ -320,11 +340,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{source}: {sizes}", flush=True)
     if args.no_train:
         model = args.model or ner.model_path(args.lang)
+        pack_legacy_tables(model)
         if args.names:
             add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
     else:
         write_corpora(args.lang, {s: splits[s] for s in sources}, work)
         model = train(args.lang, work, args.max_steps)
+        pack_legacy_tables(model)
         add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
         if not args.no_ship:
             model = ship(model, args.lang)
