@@ -611,9 +611,7 @@ def build_actors(
         stem = _possessive_stem(mention.text.split()[-1], lang)
         if stem:
             stem_folded = _fold(stem)
-            known = stem_folded in single_tokens or any(
-                stem_folded in _tokens(m.text) for m in persons if m is not mention
-            )
+            known = stem_folded in single_tokens  # a word of some person's name here
             next_word = re.match(r"\s+(\S)", text[mention.end : mention.end + 3])
             genitive_shape = (
                 lang == "en"
