@@ -395,6 +395,8 @@ def parse_args() -> argparse.Namespace:
                         "span many sites; tuireader limits connections per host)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch caches")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--languages", default="de,en", choices=["de,en", "de", "en"],
+                        help="feed languages: the 60/40 German/English mix, or one language")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.reps = "20x10", 1
@@ -424,7 +426,7 @@ def main() -> None:
         new_per_generation = max(1, items // 10)
         hosts = max(1, min(args.hosts, feeds))
         with FeedServer(feeds=feeds, items=items, new_per_generation=new_per_generation,
-                        seed=args.seed, hosts=hosts) as server:
+                        seed=args.seed, hosts=hosts, languages=args.languages) as server:
             console.print(f"[bold]{size}[/]: server on {hosts} loopback hosts, port "
                           f"{server.port}, rendered in "
                           f"{server.render_seconds:.1f}s, {new_per_generation} new items a "

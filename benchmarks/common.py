@@ -162,8 +162,8 @@ class FeedServer:
     """A running ``feedserver.py`` child and its control endpoints."""
 
     def __init__(self, *, feeds: int, items: int, new_per_generation: int, seed: int = 1,
-                 latency_ms: float = 0.0, hosts: int = 1, max_lifetime: float = 3 * 3600
-                 ) -> None:
+                 latency_ms: float = 0.0, hosts: int = 1, max_lifetime: float = 3 * 3600,
+                 languages: str = "de,en") -> None:
         self.feeds = feeds
         self.items = items
         command = [
@@ -171,6 +171,7 @@ class FeedServer:
             "--items", str(items), "--new-per-generation", str(new_per_generation),
             "--seed", str(seed), "--latency-ms", str(latency_ms),
             "--max-lifetime", str(max_lifetime), "--hosts", str(hosts),
+            "--languages", languages,
         ]
         env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,

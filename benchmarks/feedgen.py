@@ -235,9 +235,14 @@ class FeedInfo:
     title: str
 
 
-def feed_info(index: int) -> FeedInfo:
-    """Language, format and title of feed ``index`` (60 % German, formats alternating)."""
-    language = "en" if index % 5 in (1, 3) else "de"
+def feed_info(index: int, languages: str = "de,en") -> FeedInfo:
+    """Language, format and title of feed ``index`` (60 % German, formats alternating).
+
+    ``languages`` "de" or "en" makes every feed that language (e.g. to benchmark an extractor
+    that has only one language's model).
+    """
+    mixed = "en" if index % 5 in (1, 3) else "de"
+    language = languages if languages in LANGUAGES else mixed
     fmt = "rss" if index % 2 == 0 else "atom"
     if language == "de":
         title = f"Nachrichten {index:04d} – {DE_PLACES[index % len(DE_PLACES)]}"
@@ -326,9 +331,10 @@ class _Filler(dict[str, str]):
 
 
 @lru_cache(maxsize=200_000)
-def make_item(seed: int, feed: int, number: int, base_url: str = "http://127.0.0.1:9") -> Item:
+def make_item(seed: int, feed: int, number: int, base_url: str = "http://127.0.0.1:9",
+              languages: str = "de,en") -> Item:
     """Item ``number`` of ``feed``: the same arguments always give the same item."""
-    info = feed_info(feed)
+    info = feed_info(feed, languages)
     lang = LANGUAGES[info.language]
     rng = random.Random(f"{seed}:{feed}:{number}")
     when = item_time(feed, number)
@@ -423,11 +429,12 @@ def render_feed(
     items: int,
     new_per_generation: int,
     base_url: str = "http://127.0.0.1:9",
+    languages: str = "de,en",
 ) -> tuple[str, datetime]:
     """The XML document of ``feed`` at ``generation`` and its newest item's time."""
-    info = feed_info(feed)
+    info = feed_info(feed, languages)
     numbers = list(reversed(window(generation, items, new_per_generation)))
-    entries = [make_item(seed, feed, n, base_url) for n in numbers]
+    entries = [make_item(seed, feed, n, base_url, languages) for n in numbers]
     newest = entries[0].published
     self_url = f"{base_url}/feed/{feed}.xml"
     if info.format == "rss":

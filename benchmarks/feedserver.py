@@ -68,6 +68,7 @@ class FeedStore:
         self.feeds: int = args.feeds
         self.items: int = args.items
         self.new_per_generation: int = args.new_per_generation
+        self.languages: str = args.languages
         self.latency: float = args.latency_ms / 1000
         self.conditional = True
         self.generation: int = args.generation
@@ -84,7 +85,7 @@ class FeedStore:
         for index in range(self.feeds):
             xml, newest = render_feed(
                 self.seed, index, self.generation, self.items, self.new_per_generation,
-                self.base_url,
+                self.base_url, self.languages,
             )
             body = xml.encode("utf-8")
             documents[index] = Document(
@@ -251,6 +252,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--generation", type=int, default=0)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--languages", default="de,en", choices=["de,en", "de", "en"],
+                        help="feed languages: the 60/40 mix, or all one language")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--hosts", type=int, default=1,
                         help="listen on 127.0.0.1 .. 127.0.0.N (same port), so clients that "
