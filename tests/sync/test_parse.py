@@ -284,3 +284,49 @@ def test_cut_of_a_truncated_document_still_parses() -> None:
     assert [e.entry_id for e in parsed.entries] == ["feed-0", "feed-1", "feed-2"]
     assert parsed.total_items == 11
     assert parsed.parsed_items <= 4  # the three kept and at most the broken last one
+
+
+# -- entries already stored with the same content skip the text step -----------------------------
+
+
+def test_stored_unchanged_entries_are_left_out_without_making_their_text() -> None:
+    first = parse_feed(rss_feed([rss_item(i) for i in range(4)]), url=FEED_URL)
+    known = {entry.entry_id: entry.content_hash for entry in first.entries}
+    converted: list[str] = []
+
+    def counting_html_to_text(html: str, base: str | None) -> str:
+        converted.append(html)
+        return "text of " + html
+
+    items = [rss_item(0), rss_item(1, body="<p>Corrected</p>"), rss_item(2), rss_item(3),
+             rss_item(4), rss_item(4, body="<p>a repeat of item 4</p>")]
+    parsed = parse_feed(
+        rss_feed(items), url=FEED_URL, known_hashes=known, html_to_text=counting_html_to_text
+    )
+    assert [e.entry_id for e in parsed.entries] == ["feed-1", "feed-4"]
+    assert parsed.unchanged == 4  # three stored as they are, one repeat of an id
+    assert parsed.entries[0].text == "text of <p>Corrected</p>"
+    assert parsed.entries[1].text == "text of <p>Text of feed story 4.</p>"
+    # Items 0, 2 and 3 were never converted; the repeat of item 4 was (it is dropped after).
+    assert "<p>Text of feed story 0.</p>" not in converted
+    assert len(converted) == 3
+    changed_hash = parsed.entries[0].content_hash
+    assert changed_hash != known["feed-1"]
+
+
+def test_without_known_hashes_every_entry_is_kept() -> None:
+    body = rss_feed([rss_item(0), rss_item(0, body="<p>again</p>"), rss_item(1)])
+    parsed = parse_feed(body, url=FEED_URL)
+    assert [e.entry_id for e in parsed.entries] == ["feed-0", "feed-0", "feed-1"]
+    assert parsed.unchanged == 0
+    assert all(e.text for e in parsed.entries)
+
+
+def test_json_feed_entries_use_known_hashes_too() -> None:
+    items = [{"id": "a", "content_html": "<p>A</p>"}, {"id": "b", "content_html": "<p>B</p>"}]
+    first = parse_feed(json_feed(items), url=FEED_URL)
+    known = {entry.entry_id: entry.content_hash for entry in first.entries}
+    items[1]["content_html"] = "<p>B, corrected</p>"
+    parsed = parse_feed(json_feed(items), url=FEED_URL, known_hashes=known)
+    assert [(e.entry_id, e.text) for e in parsed.entries] == [("b", "B, corrected")]
+    assert parsed.unchanged == 1

@@ -221,20 +221,24 @@ class Store:
 
     def list_feeds(self) -> list[Feed]:
         """Every feed with unread and total counts, in the order they were added."""
-        rows = self._query(
-            f"SELECT {_FEED_COLUMNS}, "
-            # "+a.read": keep SQLite on the (feed_id, ...) index; with the (read, ...) index
-            # it scanned every unread article once per feed (5 s for 100 feeds x 1,000).
-            "(SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND +a.read = 0), "
-            "(SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id) "
-            "FROM feeds ORDER BY id"
-        )
+        # One pass over the covering (feed_id, read) index for all feeds' counts, instead of
+        # two correlated subqueries per feed that read every article row (0.2 s at 100,000).
+        counts = {
+            feed_id: (unread, total)
+            for feed_id, unread, total in self._query(
+                "SELECT feed_id, sum(read = 0), count(*) FROM articles GROUP BY feed_id"
+            )
+        }
         feeds = []
-        for row in rows:
-            feed = _feed_from_row(row[:17])
-            feed.unread, feed.total = row[17], row[18]
+        for row in self._query(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY id"):
+            feed = _feed_from_row(row)
+            feed.unread, feed.total = counts.get(feed.id, (0, 0))
             feeds.append(feed)
         return feeds
+
+    def feed_count(self) -> int:
+        """How many feeds are subscribed (cheap: no article counts)."""
+        return int(self._query("SELECT count(*) FROM feeds")[0][0])
 
     def remove_feed(self, feed_id: int) -> None:
         """Unsubscribe; the feed's articles and their extraction results go too."""
@@ -334,6 +338,17 @@ class Store:
                     f"UPDATE feeds SET {assignments} WHERE id = :_id", {**fields, "_id": feed_id}
                 )
         return result
+
+    def entry_hashes(self, feed_id: int) -> dict[str, str]:
+        """``{entry_id: content_hash}`` of one feed's stored articles.
+
+        What :meth:`write_entries` compares against; sync reads it before parsing so that
+        entries it would leave alone are not converted to text at all.
+        """
+        rows = self._query(
+            "SELECT entry_id, content_hash FROM articles WHERE feed_id = ?", (feed_id,)
+        )
+        return {str(entry_id): str(content_hash) for entry_id, content_hash in rows}
 
     # -- reading articles ----------------------------------------------------------------------
     def _where(self, flt: ArticleFilter) -> tuple[str, list[Any]]:

@@ -184,16 +184,18 @@ def make_entry(
     language: str | None,
     html_to_text: TextMaker,
     base: str | None = None,
+    known_hashes: Mapping[str, str] | None = None,
 ) -> EntryData:
     """Assemble one bounded ``EntryData`` with its identity, readable text and content hash.
 
     ``base`` is the URL that relative links in the HTML are relative to (xml:base, the
-    feed's URL); the entry's own link is the fallback.
+    feed's URL); the entry's own link is the fallback. When ``known_hashes`` (the stored
+    ``{entry_id: content_hash}`` of the feed) already has this entry with this hash, the
+    text is left empty: the entry is stored as it is and will not be written again, so the
+    HTML-to-text conversion (a good part of the parse time) is skipped.
     """
     summary_html = _bounded(summary_html, MAX_SUMMARY_CHARS)
     content_html = _bounded(content_html, MAX_CONTENT_CHARS)
-    source = content_html or summary_html or ""
-    text = strip_control(html_to_text(source, base or link))[:MAX_TEXT_CHARS] if source else ""
     entry = EntryData(
         entry_id=entry_identity(raw_id, link, title, published or updated),
         title=title,
@@ -203,10 +205,14 @@ def make_entry(
         updated=updated,
         summary_html=summary_html,
         content_html=content_html,
-        text=text,
         language=language,
     )
     entry.content_hash = content_hash(entry)
+    if known_hashes is not None and known_hashes.get(entry.entry_id) == entry.content_hash:
+        return entry
+    source = content_html or summary_html or ""
+    if source:
+        entry.text = strip_control(html_to_text(source, base or link))[:MAX_TEXT_CHARS]
     return entry
 
 
@@ -292,8 +298,9 @@ def feedparser_entry(
     feed_language: str | None,
     html_to_text: TextMaker,
     now: datetime | None = None,
+    known_hashes: Mapping[str, str] | None = None,
 ) -> EntryData:
-    """One feedparser entry as ``EntryData``."""
+    """One feedparser entry as ``EntryData`` (see :func:`make_entry` for ``known_hashes``)."""
     title = clean_inline(
         entry.get("title"), is_html=_detail_is_html(entry.get("title_detail")),
         limit=MAX_TITLE_CHARS,
@@ -327,6 +334,7 @@ def feedparser_entry(
         content_html=content_html,
         language=_entry_language(entry, feed_language),
         html_to_text=html_to_text,
+        known_hashes=known_hashes,
     )
 
 
@@ -374,8 +382,9 @@ def jsonfeed_entry(
     feed_language: str | None,
     html_to_text: TextMaker,
     now: datetime | None = None,
+    known_hashes: Mapping[str, str] | None = None,
 ) -> EntryData:
-    """One JSON Feed item as ``EntryData``."""
+    """One JSON Feed item as ``EntryData`` (see :func:`make_entry` for ``known_hashes``)."""
     import html as html_module
 
     link = clean_url(item.get("url"), base) or clean_url(item.get("external_url"), base)
@@ -399,4 +408,5 @@ def jsonfeed_entry(
         content_html=content_html,
         language=clean_language(item.get("language")) or feed_language,
         html_to_text=html_to_text,
+        known_hashes=known_hashes,
     )

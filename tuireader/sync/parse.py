@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,6 +54,7 @@ class ParsedFeed:
     warning: str | None = None
     total_items: int = 0
     parsed_items: int = 0  # entries the parser produced (after the pre-parse cut)
+    unchanged: int = 0  # entries left out because they are stored with the same content
 
 
 def default_html_to_text() -> TextMaker:
@@ -133,11 +134,16 @@ def parse_feed(
     max_items: int = 5_000,
     html_to_text: TextMaker | None = None,
     now: datetime | None = None,
+    known_hashes: Mapping[str, str] | None = None,
 ) -> ParsedFeed:
     """Parse ``body`` fetched from ``url`` into a :class:`ParsedFeed`.
 
-    Raises :class:`FeedParseError` for an empty body, an HTML page, entity declarations,
-    invalid JSON Feed, or XML that yields no feed at all.
+    ``known_hashes`` is the feed's stored ``{entry_id: content_hash}``
+    (``Store.entry_hashes``): entries found there with the same hash are left out of
+    ``entries`` (counted in ``unchanged``) without being converted to text, and so are
+    repeats of an entry id (the store keeps the first). Raises :class:`FeedParseError` for
+    an empty body, an HTML page, entity declarations, invalid JSON Feed, or XML that yields
+    no feed at all.
     """
     if not body.strip():
         raise FeedParseError("not a feed: the response was empty")
@@ -145,11 +151,33 @@ def parse_feed(
     now = now or datetime.now(UTC)
     base = content_location or url
     if looks_like_json_feed(body, content_type):
-        return _parse_json_feed(body, base, max_items, html_to_text, now)
-    if looks_like_html_page(body):
-        raise FeedParseError("not a feed: got an HTML page")
-    refuse_entity_declarations(body)
-    return _parse_xml_feed(body, url, content_type, base, max_items, html_to_text, now)
+        parsed = _parse_json_feed(body, base, max_items, html_to_text, now, known_hashes)
+    else:
+        if looks_like_html_page(body):
+            raise FeedParseError("not a feed: got an HTML page")
+        refuse_entity_declarations(body)
+        parsed = _parse_xml_feed(
+            body, url, content_type, base, max_items, html_to_text, now, known_hashes
+        )
+    if known_hashes is not None:
+        parsed.entries, parsed.unchanged = _without_stored(parsed.entries, known_hashes)
+    return parsed
+
+
+def _without_stored(
+    entries: Sequence[EntryData], known_hashes: Mapping[str, str]
+) -> tuple[list[EntryData], int]:
+    """The entries the store would write (new or changed, first of each id) and the rest's
+    count."""
+    kept: list[EntryData] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.entry_id in seen:
+            continue
+        seen.add(entry.entry_id)
+        if known_hashes.get(entry.entry_id) != entry.content_hash:
+            kept.append(entry)
+    return kept, len(entries) - len(kept)
 
 
 def _parse_xml_feed(
@@ -160,6 +188,7 @@ def _parse_xml_feed(
     max_items: int,
     html_to_text: TextMaker,
     now: datetime,
+    known_hashes: Mapping[str, str] | None,
 ) -> ParsedFeed:
     import feedparser
 
@@ -193,7 +222,8 @@ def _parse_xml_feed(
     meta = feedparser_meta(feed, base)
     entries = [
         feedparser_entry(
-            raw, base=base, feed_language=meta.language, html_to_text=html_to_text, now=now
+            raw, base=base, feed_language=meta.language, html_to_text=html_to_text, now=now,
+            known_hashes=known_hashes,
         )
         for raw in raw_entries[:max_items]
     ]
@@ -206,7 +236,12 @@ def _parse_xml_feed(
 
 
 def _parse_json_feed(
-    body: bytes, base: str, max_items: int, html_to_text: TextMaker, now: datetime
+    body: bytes,
+    base: str,
+    max_items: int,
+    html_to_text: TextMaker,
+    now: datetime,
+    known_hashes: Mapping[str, str] | None,
 ) -> ParsedFeed:
     try:
         text = body.decode("utf-8-sig")
@@ -231,7 +266,7 @@ def _parse_json_feed(
     entries = [
         jsonfeed_entry(
             item, document, base=base, feed_language=meta.language, html_to_text=html_to_text,
-            now=now,
+            now=now, known_hashes=known_hashes,
         )
         for item in valid_items[:max_items]
     ]
