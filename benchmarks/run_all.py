@@ -29,7 +29,7 @@ OWN = ("bench_sync.py", "bench_first_screen.py")
 # Other engineers' scripts, run when present, with their own smoke-test arguments.
 OTHERS: dict[str, list[str]] = {
     "bench_tui.py": ["--articles", "5000"],
-    "bench_extract.py": ["--quick"],
+    "bench_extract.py": ["--repeat", "5"],
     "bench_ner.py": [],
     "bench_html.py": [],
 }
