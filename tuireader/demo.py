@@ -22,7 +22,7 @@ def ensure_demo(store: Store) -> bool:
 
     It happens once: a user who removes the demo feeds does not get them back.
     """
-    if store.get_state(_OFFERED_KEY, False) or store.list_feeds():
+    if store.get_state(_OFFERED_KEY, False) or store.feed_count():
         return False
     feed_ids = []
     for (_file_name, title), url in zip(DEMO_FEEDS, demo_feed_urls(), strict=True):

@@ -104,6 +104,10 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: a covering index for per-feed unread/total counts (feed list, pickers, sync).
+    """
+    CREATE INDEX articles_feed_read ON articles (feed_id, read);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
