@@ -132,6 +132,22 @@ def language_adjectives(lang: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.cache
+def misc_names(lang: str) -> frozenset[str]:
+    """German MISC words by the GermEval guidelines: currencies and language names (CLDR)."""
+    from babel import Locale
+
+    if lang != "de":
+        return frozenset()
+    names = {"Cent", "Dollar", "Euro", "Yen", "Rubel", "Pfund", "Franken", "Yuan", "Won"}
+    for name in Locale(lang).currencies.values():
+        if "(" not in name and len(name.split()) <= 2:
+            names.add(name)
+            names.add(name.split()[-1])
+    names |= {n for n in language_adjectives(lang) if " " not in n}
+    return frozenset(n for n in names if n[:1].isupper())
+
+
 _DE_ENDINGS = ("", "e", "en", "er", "es", "em")
 
 

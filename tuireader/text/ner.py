@@ -203,6 +203,7 @@ def _register_architectures() -> None:
         cluster_depths: list[int],
         cluster_rows: list[int],
         prob_rows: int,
+        maxout_pieces: int = 3,
     ) -> Model:
         """``spacy.MultiHashEmbed.v2`` plus one hashed column per Brown-cluster depth and one
         for the word's probability bucket."""
@@ -227,7 +228,11 @@ def _register_architectures() -> None:
             features,
             list2ragged(),
             with_array(concatenate(*embeddings)),
-            with_array(Maxout(width, width * len(embeddings), nP=3, dropout=0.0, normalize=True)),
+            with_array(
+                Maxout(
+                    width, width * len(embeddings), nP=maxout_pieces, dropout=0.0, normalize=True
+                )
+            ),
             ragged2list(),
         )
 
@@ -288,7 +293,7 @@ def find_entities_batch(texts: Sequence[str], lang: str) -> list[list[Entity]]:
             for sub_offset, chunk in _chunks(para):
                 pieces.append((n, offset + sub_offset, chunk))
     results: list[list[Entity]] = [[] for _ in texts]
-    docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=64)
+    docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=512)
     for (n, offset, _), doc in zip(pieces, docs, strict=True):
         for span in postprocess(doc, lang):
             start = offset + span.start_char
@@ -334,7 +339,17 @@ NAME_CLUSTER_DEPTH = 12
 COMMON_CLUSTERS_TABLE = "tuireader_common_clusters"
 
 #: The post-processing steps in order (see :func:`postprocess`).
-RULE_STEPS = ("common", "lowercase", "places", "orgs", "titles", "continue", "demonyms", "trim")
+RULE_STEPS = (
+    "common",
+    "lowercase",
+    "places",
+    "orgs",
+    "misc",
+    "titles",
+    "continue",
+    "demonyms",
+    "trim",
+)
 
 _rules_cache: dict[tuple[int, str], _Rules] = {}
 _rules_lock = threading.Lock()
@@ -357,6 +372,9 @@ class _Rules:
         self.place_names = frozenset(places)
         self.places = PhraseMatcher(vocab)
         self.places.add("LOC", list(tokenizer.pipe(sorted(places))))
+        self.misc_names = gazetteer.misc_names(lang)
+        self.misc = PhraseMatcher(vocab)
+        self.misc.add("MISC", list(tokenizer.pipe(sorted(gazetteer.misc_names(lang)))))
         self.orgs = PhraseMatcher(vocab)
         self.orgs.add("ORG", list(tokenizer.pipe(sorted(set(gazetteer.ORGANISATIONS)))))
         self.titles = frozenset(gazetteer.TITLES[lang])
@@ -376,13 +394,21 @@ class _Rules:
             else {}
         )
         self.demonym = gazetteer.demonym_pattern(lang)
+        self._title_cache: dict[str, bool] = {}
+        self._demonym_cache: dict[str, bool] = {}
 
     def is_title(self, word: str) -> bool:
-        low = word.lower()
-        if low in self.titles:
-            return True
-        last = low.rsplit("-", 1)[-1]
-        return last.endswith(self.title_suffixes) and word[:1].isupper()
+        """Whether the word introduces a person's name ("Außenminister", "President")."""
+        cached = self._title_cache.get(word)
+        if cached is None:
+            low = word.lower()
+            last = low.rsplit("-", 1)[-1]
+            cached = low in self.titles or (
+                last.endswith(self.title_suffixes) and word[:1].isupper()
+            )
+            if len(self._title_cache) < 200_000:
+                self._title_cache[word] = cached
+        return cached
 
     def name_cluster(self, word: str) -> bool:
         """Whether the word's Brown cluster is mostly person names (or the word is so rare
@@ -405,9 +431,16 @@ class _Rules:
         return False
 
     def is_demonym(self, word: str) -> bool:
-        if self.lang == "de":  # the German pattern only matches -isch adjectives
-            return bool(self.demonym.fullmatch(word))
-        return bool(self.demonym.fullmatch(word)) and self.known(word)
+        """Whether the word is a demonym adjective ("russischen", "Russian")."""
+        cached = self._demonym_cache.get(word)
+        if cached is None:
+            if self.lang == "de":  # the German pattern only matches -isch adjectives
+                cached = bool(self.demonym.fullmatch(word)) and word not in self.misc_names
+            else:
+                cached = bool(self.demonym.fullmatch(word)) and self.known(word)
+            if len(self._demonym_cache) < 200_000:
+                self._demonym_cache[word] = cached
+        return cached
 
     def cluster(self, word: str) -> int:
         """The word's Brown cluster id (0 if unknown)."""
@@ -525,6 +558,8 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
                 ents[k] = Span(doc, ent.start, ent.end, label="LOC")
     if "orgs" in steps:
         apply_gazetteer(_longest(orgs), "ORG")
+    if "misc" in steps and lang == "de":  # currencies and languages (GermEval: OTH)
+        apply_gazetteer(_longest([(s, e) for _, s, e in rules.misc(doc)]), "MISC")
 
     # Title before a name: "Außenminister Kim Hong Kyun", "Botschafter Georgy Sinowjew".
     place_starts = {s for s, _ in places} | {s for s, _ in orgs}

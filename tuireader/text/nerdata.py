@@ -527,6 +527,8 @@ def _gum(root: Path) -> Iterator[Sentence]:
                 e += 1
             while s < head and words[s].lower() in _TITLES_EN:
                 s += 1
+            if all(w.lower() in _TITLES_EN for w in words[s:e]):
+                continue  # "the Secretary", "Emperor": a title, not a name
             if label == "ORG" and " ".join(words[s:e]).removeprefix("the ") in countries:
                 label = "LOC"
             named.append((-(end - start), s, e, label))
