@@ -10,7 +10,8 @@ counted like spaCy's tokenizer roughly splits them: words and single punctuation
 entities) and the NER alone are timed too, so the split of the cost is visible.
 Target: >= 20,000 tokens/s.
 
-Run: ``.venv/bin/python benchmarks/bench_extract.py [--repeat 50] [--models DIR]``
+Run: ``.venv/bin/python benchmarks/bench_extract.py [--repeat 50] [--models DIR]``; the numbers
+also go to ``benchmarks/results/extract-latest.json`` (with the machine's load).
 (``--models`` measures a candidate model directory holding ``de/`` and ``en/`` instead of the
 shipped ``assets/models``).
 """
@@ -23,6 +24,8 @@ import re
 import sys
 import time
 from pathlib import Path
+
+from common import machine_info, write_results
 
 SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -89,6 +92,27 @@ def main() -> None:
     print(f"rules only (figures + actors + quotes, entities given): "
           f"{tokens / rules_seconds:,.0f} tokens/s")
     print("target: >= 20,000 tokens/s for the whole extraction")
+    path = write_results(
+        "extract",
+        {
+            "machine": machine_info(),
+            "method": {
+                "documents": len(documents),
+                "repeat": args.repeat,
+                "tokens": tokens,
+                "whitespace_words": words,
+                "batch_size": 32,
+                "pinning": pinning,
+                "models": str(ner.model_path("de").parent),
+            },
+            "model_load_seconds": round(load_seconds, 3),
+            "whole_tokens_per_second": round(tokens / seconds),
+            "ner_tokens_per_second": round(tokens / ner_seconds),
+            "rules_tokens_per_second": round(tokens / rules_seconds),
+            "target_tokens_per_second": 20_000,
+        },
+    )
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":
