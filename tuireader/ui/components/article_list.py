@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -23,10 +23,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tuireader.store import ArticleSummary, Store, StoreError
+from tuireader.store import ArticleFilter, ArticleSummary, Store, StoreError
 from tuireader.ui.formatting import fit, format_date, plain, text_to_strip
 
 PAGE_ROWS = 200  # rows fetched from SQLite at once around the visible window
+FIRST_ROWS = 200  # rows shown before the whole view's ids are loaded in the background
 CACHE_ROWS = 2_000  # list rows kept in memory at most
 DATE_WIDTH = 16
 MARKER_WIDTH = 2
@@ -84,12 +85,49 @@ class ArticleList(ScrollView, can_focus=True):
         self.store = store
         self.timezone = timezone
         self.ids: list[int] = []
+        self._view = ArticleFilter()
+        self.complete = True  # False while a view's ids are still loading
         self._rows: OrderedDict[int, ArticleSummary] = OrderedDict()
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._styles: dict[str, Style] = {}
         self.empty_message = "no articles"
 
+    class Loaded(Message):
+        """Every id of the view is loaded (the count in the header can be trusted)."""
+
     # -- data ------------------------------------------------------------------------------------
+    def load(self, view: ArticleFilter, *, keep: int | None = None) -> None:
+        """Show ``view``: its newest rows at once, every id after a background query.
+
+        The first screen then costs one small indexed query whatever the cache size; only a
+        cursor restored deep in the list waits for the whole list.
+        """
+        self._view = view
+        self.complete = False
+        first = [row.id for row in self.store.page_articles(view, limit=FIRST_ROWS)]
+        if len(first) < FIRST_ROWS or (keep is not None and keep not in first):
+            self.set_ids(self.store.article_ids(view), keep=keep)
+            self.complete = True
+            self.post_message(self.Loaded())
+            return
+        self.set_ids(first, keep=keep)
+        self._load_all_ids(view)
+
+    @work(thread=True, exclusive=True, group="article-ids", exit_on_error=False)
+    def _load_all_ids(self, view: ArticleFilter) -> None:
+        try:
+            ids = self.store.article_ids(view)
+        except StoreError:
+            return  # the first page stays; the next reload tries again
+        self.app.call_from_thread(self._all_ids_loaded, view, ids)
+
+    def _all_ids_loaded(self, view: ArticleFilter, ids: list[int]) -> None:
+        if view != self._view:
+            return  # the user changed the view meanwhile
+        self.set_ids(ids, keep=self.current_id)
+        self.complete = True
+        self.post_message(self.Loaded())
+
     def set_ids(self, ids: Sequence[int], *, keep: int | None = None) -> None:
         """Show ``ids``; put the cursor on article ``keep`` if present, else the first row."""
         self.ids = list(ids)

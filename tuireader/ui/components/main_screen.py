@@ -87,23 +87,29 @@ class MainScreen(Screen[None]):
 
     def reload(self, keep: int | None = None) -> None:
         """Re-read the current view's ids from the store, keeping the cursor on ``keep``."""
-        try:
-            ids = self.store.article_ids(self.filter)
-        except StoreError as exc:  # e.g. busy or unreadable: show an empty list, keep running
-            self.app.notify(one_line(str(exc)), severity="error", markup=False)
-            ids = []
         self.articles.empty_message = (
             "no articles yet: press r to sync" if self.filter == ArticleFilter()
             else "no articles match this view (escape clears it)"
         )
-        self.articles.set_ids(ids, keep=keep)
+        try:
+            self.articles.load(self.filter, keep=keep)
+        except StoreError as exc:  # e.g. busy or unreadable: show an empty list, keep running
+            self.app.notify(one_line(str(exc)), severity="error", markup=False)
+            self.articles.set_ids([])
+        self.refresh_status()
+
+    @on(ArticleList.Loaded)
+    def _on_articles_loaded(self) -> None:
         self.refresh_status()
 
     @notify_store_errors
     def refresh_status(self) -> None:
         """Redraw the header counts."""
         header = self.query_one(StatusHeader)
-        total = len(self.articles.ids)
+        total = (
+            len(self.articles.ids) if self.articles.complete
+            else self.store.count_articles(self.filter)
+        )
         unread = self.store.count_unread(self.filter)
         header.show(self.describe_filter(), unread, total, self.activity)
 

@@ -1,0 +1,57 @@
+"""A view larger than the first page: newest rows at once, every id after a background load."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+from tests.ui.helpers import screen_text
+from tuireader.store import EntryData, Store
+from tuireader.ui.app import ReaderApp
+from tuireader.ui.components.article_list import FIRST_ROWS, ArticleList
+
+
+def big_store(path: Path, count: int) -> Store:
+    store = Store(path)
+    feed = store.add_feed("https://127.0.0.1/big.xml", title="Big")
+    store.write_entries(feed.id, [
+        EntryData(entry_id=f"e{i}", title=f"Artikel {i:05d}", text="Text", content_hash="h",
+                  published=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00+00:00")
+        for i in range(count)
+    ])
+    store.set_state("demo_offered", True)
+    return store
+
+
+async def test_large_view_loads_every_id_and_keeps_the_cursor(tmp_path: Path) -> None:
+    count = FIRST_ROWS * 3 + 7
+    store = big_store(tmp_path / "big.db", count)
+    app = ReaderApp(store, timezone=UTC, theme="textual-dark", extract=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        articles = app.screen.query_one(ArticleList)
+        for _ in range(100):
+            if articles.complete:
+                break
+            await pilot.pause(0.02)
+        assert articles.complete and len(articles.ids) == count
+        assert articles.ids == store.article_ids()
+        assert f"of {count}" in screen_text(app)
+        await pilot.press("G")
+        last = articles.current_id
+        assert last == articles.ids[-1]
+    # Restarting with the cursor deep in the list restores it.
+    app = ReaderApp(store, timezone=UTC, theme="textual-dark", extract=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        articles = app.screen.query_one(ArticleList)
+        assert articles.current_id == last
+    store.close()
+
+
+async def test_header_counts_are_right_before_the_ids_arrive(tmp_path: Path) -> None:
+    count = FIRST_ROWS + 50
+    store = big_store(tmp_path / "big.db", count)
+    app = ReaderApp(store, timezone=UTC, theme="textual-dark", extract=False)
+    async with app.run_test(size=(100, 30)):
+        assert f"{count} unread of {count}" in screen_text(app)
+    store.close()
