@@ -3,7 +3,7 @@
 Example ``config.toml``::
 
     [sync]
-    jobs = 8            # feeds fetched at once
+    jobs = 16           # feeds fetched at once (per_host still caps each site)
     per_host = 2        # connections to one host at once
     timeout = 20        # seconds to connect / between bytes
     total_timeout = 60  # seconds for a whole feed download
@@ -30,7 +30,7 @@ class ConfigError(Exception):
 class SyncConfig:
     """Limits for fetching and parsing feeds."""
 
-    jobs: int = 8
+    jobs: int = 16
     per_host: int = 2
     timeout: float = 20.0
     total_timeout: float = 60.0

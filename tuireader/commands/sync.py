@@ -133,7 +133,7 @@ class _Reporter:
 
 @click.command("sync")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Feeds fetched at once (default: sync.jobs in the config, 8).")
+              help="Feeds fetched at once (default: sync.jobs in the config, 16).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (for cron).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--no-extract", is_flag=True, help="Skip finding names and figures in new articles.")
