@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -146,7 +147,9 @@ def test_jsonl_mode_streams_one_answer_per_line_as_it_arrives() -> None:
             text = f"Il y avait {n + 1}.500 soldats le {n + 10}.10.2024."
             process.stdin.write((json.dumps({"id": n, "text": text}) + "\n").encode())
             process.stdin.flush()
-            answer = json.loads(process.stdout.readline())  # blocks unless it streams
+            ready, _, _ = select.select([process.stdout], [], [], 120)
+            assert ready, "no answer within 120 s: the line was not streamed"
+            answer = json.loads(process.stdout.readline())
             assert answer["id"] == n
             assert answer["figures"][0]["value"] == (n + 1) * 1000 + 500
             assert_offsets_slice(text, answer)
