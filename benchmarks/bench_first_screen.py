@@ -352,10 +352,7 @@ def main() -> None:
         for cache in caches:
             env = isolated_env(cache.root / "home")
             clients = {
-                # `tuireader --db DB` alone should open the reader too; `ui` is explicit because
-                # click-default-group does not apply the default after a group option.
-                "tuireader": (tuireader_command(cache.tuireader_db, "ui"),
-                              cache.newest_title[:12]),
+                "tuireader": (tuireader_command(cache.tuireader_db), cache.newest_title[:12]),
                 "newsboat": (cache.newsboat.command(), cache.first_feed_title[:16]),
             }
             for client, (command, needle) in clients.items():  # untimed warm-up
