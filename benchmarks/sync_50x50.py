@@ -5,24 +5,31 @@ Three situations, each on a fresh cache per repetition (medians printed):
 - **cold**: empty cache, every feed downloaded, parsed and written (2,500 articles);
 - **304**: a second sync; every feed answers 304 Not Modified to the stored ETag;
 - **same body**: the server ignores validators and sends the unchanged body again, so the
-  stored body hash is what spares the parse.
+  stored body hash is what spares the parse;
+- **changed**: every feed's next generation (10 % new items, the rest unchanged), so every
+  body is parsed but only the new items need their text made (``--no-skip-unchanged`` turns
+  that saving off, to measure it).
 
-Parsing runs in a thread pool or a process pool (``--executor``); both are measured by default
-to justify the engine's choice. Extraction is off (this measures the sync engine alone). The
-feeds are the benchmark generator's realistic German/English news items (RSS and Atom, about
-240 KB each, gzip on the wire). The server (tests/plugins/server.py) runs in a child process so
+Parsing runs in the engine's thread pool only, its process pool from the first body, or
+"auto" (threads, joined by the process pool once the work ahead pays for its start); see
+``tuireader.sync.engine.PARSE_EXECUTOR``. ``--executor`` picks (comma-separated, alternated per
+repetition so load changes hit all alike); the load average is printed with the times.
+Extraction is off (this measures the sync engine alone). The feeds are the benchmark
+generator's realistic German/English news items (RSS and Atom, about 240 KB each, gzip on the
+wire). The server (tests/plugins/server.py) runs in a child process so
 that it does not compete with the client for the GIL. All feeds live on 127.0.0.1, so the
 per-host limit (default 2) would serialise them; ``--per-host`` (default 8, as if the feeds were
 spread over several hosts) sets it.
 
-    .venv/bin/python benchmarks/sync_50x50.py [--repeat 3] [--executor thread|process|both]
-                                              [--per-host 8]
+    .venv/bin/python benchmarks/sync_50x50.py [--repeat 3] [--executor thread,auto]
+                                              [--per-host 8] [--feeds 50] [--items 50]
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
@@ -44,14 +51,21 @@ FEEDS = 50
 ITEMS = 50
 
 
-def serve_forever(port_queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    """Child process: serve the 50 feeds (with ETags) until terminated."""
+def serve_forever(
+    port_queue: multiprocessing.Queue, feeds: int, items: int  # type: ignore[type-arg]
+) -> None:
+    """Child process: serve the feeds (with ETags) until terminated."""
+    global FEEDS, ITEMS
+    FEEDS, ITEMS = feeds, items
     server = FeedServer().start()
     for index in range(FEEDS):
-        xml, _ = render_feed(1, index, 0, ITEMS, 0, base_url=server.url(""))
-        server.route(f"/feed/{index}.xml", xml, etag=content_digest(xml), gzip=True,
-                     content_type="application/xml; charset=utf-8")
-    for route_list in server._routes.values():
+        for generation, prefix in ((0, "feed"), (1, "next")):
+            xml, _ = render_feed(
+                1, index, generation, ITEMS, max(1, ITEMS // 10), base_url=server.url("")
+            )
+            server.route(f"/{prefix}/{index}.xml", xml, etag=content_digest(xml), gzip=True,
+                         content_type="application/xml; charset=utf-8")
+    for route_list in list(server._routes.values()):
         route_list[0].gzipped()  # compress up front, not while being timed
     port_queue.put(server.port)
     threading.Event().wait()
@@ -60,7 +74,7 @@ def serve_forever(port_queue: multiprocessing.Queue) -> None:  # type: ignore[ty
 def one_round(
     base_url: str, workdir: Path, round_number: int, config: SyncConfig
 ) -> dict[str, float]:
-    """Seconds for cold, 304 and same-body syncs on a fresh cache."""
+    """Seconds for cold, 304, same-body and changed syncs on a fresh cache."""
     timings: dict[str, float] = {}
     db_path = workdir / f"bench-{round_number}.db"
     with Store(db_path) as store:
@@ -80,22 +94,41 @@ def one_round(
         timings["same body"] = time.perf_counter() - started
         assert {r.status for r in same.feeds} == {"not_modified"}
         assert store.count_articles() == FEEDS * ITEMS
+        for index, feed_id in enumerate(feed_ids):  # the next generation of every feed
+            store.update_feed(feed_id, url=f"{base_url}/next/{index}.xml", etag=None)
+        started = time.perf_counter()
+        changed = sync_feeds(store, config=config, extract=False)
+        timings["changed"] = time.perf_counter() - started
+        assert changed.new == FEEDS * max(1, ITEMS // 10) and changed.errors == 0
     return timings
 
 
 def main() -> None:
     """Print median seconds per situation and executor."""
+    global FEEDS, ITEMS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--executor", choices=["thread", "process", "both"], default="both")
+    parser.add_argument("--executor", default="thread,auto",
+                        help="comma-separated: thread, process, auto")
     parser.add_argument("--per-host", type=int, default=8)
+    parser.add_argument("--feeds", type=int, default=FEEDS)
+    parser.add_argument("--items", type=int, default=ITEMS)
+    parser.add_argument("--no-skip-unchanged", action="store_true",
+                        help="make the text of unchanged entries again (the old behaviour)")
     args = parser.parse_args()
-    executors = ["thread", "process"] if args.executor == "both" else [args.executor]
+    FEEDS, ITEMS = args.feeds, args.items
+    executors = [name.strip() for name in args.executor.split(",") if name.strip()]
+    unknown = set(executors) - {"thread", "process", "auto"}
+    if unknown:
+        parser.error(f"unknown executor(s): {', '.join(sorted(unknown))}")
     config = SyncConfig(per_host=args.per_host)
+    if args.no_skip_unchanged:
+        engine._SyncRun._stored_hashes = lambda self, feed: None  # type: ignore[method-assign]
+    load_before = os.getloadavg()
     spawn = multiprocessing.get_context("spawn")
     port_queue: multiprocessing.Queue = spawn.Queue()  # type: ignore[type-arg]
     child = spawn.Process(
-        target=serve_forever, args=(port_queue,), daemon=True
+        target=serve_forever, args=(port_queue, FEEDS, ITEMS), daemon=True
     )
     child.start()
     try:
@@ -113,12 +146,16 @@ def main() -> None:
     finally:
         child.terminate()
         child.join(timeout=10)
+    load_after = os.getloadavg()
     print(f"{FEEDS} feeds x {ITEMS} items, loopback, gzip, jobs={config.jobs}, "
-          f"per_host={config.per_host}, median of {args.repeat}:")
-    print(f"{'executor':<10}{'cold':>10}{'304':>10}{'same body':>12}")
+          f"per_host={config.per_host}, median of {args.repeat}, {os.cpu_count()} CPUs, "
+          f"load {', '.join(f'{x:.2f}' for x in load_before)} -> "
+          f"{', '.join(f'{x:.2f}' for x in load_after)}:")
+    names = ("cold", "304", "same body", "changed")
+    print(f"{'executor':<10}" + "".join(f"{name:>11}" for name in names))
     for executor, timings in results.items():
-        cells = [statistics.median(timings[name]) for name in ("cold", "304", "same body")]
-        print(f"{executor:<10}{cells[0]:>9.2f}s{cells[1]:>9.2f}s{cells[2]:>11.2f}s")
+        cells = [statistics.median(timings[name]) for name in names]
+        print(f"{executor:<10}" + "".join(f"{cell:>10.2f}s" for cell in cells))
     per_article = statistics.median(results[executors[0]]["cold"]) / (FEEDS * ITEMS) * 1000
     print(f"cold sync: {per_article:.2f} ms per article ({executors[0]} pool)")
 

@@ -9,7 +9,6 @@ backoff and never stops the others.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import os
 import queue
@@ -37,27 +36,26 @@ from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
 
 if TYPE_CHECKING:
     from tuireader.sync.fetch import Fetcher
+    from tuireader.sync.workers import ParsePools
 
-# Where feeds are parsed: "thread" (a small thread pool) or "process" (a process pool, which
-# pays worker start-up and pickling but escapes the GIL). Measured with benchmarks/sync_50x50.py
-# on the 2-core machine (shared with other jobs): cold 50x50 sync 4.8 s with threads vs 4.8 s
-# with processes, 5.8 s vs 6.9 s under heavier load; SQLite releases the GIL while the caller's
-# thread writes, so threads already overlap parsing and writing. Threads it is.
-PARSE_EXECUTOR = "thread"
+# Where feed bodies are parsed (feedparser, normalisation, HTML to text: pure Python, so one
+# core at a time under the GIL):
+# - "auto": a thread pool, plus a process pool of PARSE_WORKERS started in the background once
+#   the bodies seen so far promise at least PROCESS_POOL_MIN_BYTES more of parsing (about a
+#   second of one core's work: the pool's start costs a few tenths), so a small or all-304
+#   sync never pays for it; parsing moves to the processes as soon as they are up;
+# - "thread": the thread pool only; "process": the process pool from the first body.
+# Any trouble with the processes (cannot start, a worker dies) falls back to the threads.
+PARSE_EXECUTOR = "auto"
 PARSE_WORKERS = 2
-
-
-def _parse_executor() -> concurrent.futures.Executor:
-    if PARSE_EXECUTOR == "process":
-        import multiprocessing
-
-        # forkserver: never fork a process that has threads (the TUI, the event loop).
-        return concurrent.futures.ProcessPoolExecutor(
-            max_workers=PARSE_WORKERS, mp_context=multiprocessing.get_context("forkserver")
-        )
-    return concurrent.futures.ThreadPoolExecutor(
-        max_workers=PARSE_WORKERS, thread_name_prefix="tuireader-parse"
-    )
+PROCESS_POOL_MIN_BYTES = 4_000_000
+# Modules the process pool's workers need, imported once in the fork server ("__main__" too:
+# otherwise every worker re-imports the main script; fork_server_setup makes workers ignore
+# Ctrl-C from birth).
+_WORKER_PRELOAD = [
+    "__main__", "tuireader.sync.fork_server_setup", "tuireader.sync.parse", "feedparser",
+    "tuireader.text.html",
+]
 
 
 class SyncBusyError(StoreError):
@@ -273,6 +271,7 @@ class _SyncRun:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.main_task: asyncio.Task[None] | None = None
         self.stopping = threading.Event()
+        self.feeds_left = 0  # feeds not downloaded yet (estimates the parsing still to come)
 
     def run(self, feeds: Sequence[Feed], *, named: bool) -> SyncSummary:
         summary = SyncSummary()
@@ -330,18 +329,21 @@ class _SyncRun:
 
     async def _fetch_all(self, feeds: Sequence[Feed]) -> None:
         from tuireader.sync.fetch import Fetcher
+        from tuireader.sync.workers import ParsePools
 
         self.loop = asyncio.get_running_loop()
         self.main_task = asyncio.current_task()
         if self.stopping.is_set():  # the caller gave up before the loop was running
             return
-        with _parse_executor() as pool:
+        self.feeds_left = len(feeds)
+        with ParsePools(
+            mode=PARSE_EXECUTOR, workers=PARSE_WORKERS, min_bytes=PROCESS_POOL_MIN_BYTES,
+            preload=_WORKER_PRELOAD,
+        ) as pools:
             async with Fetcher(self.config) as fetcher:
-                await asyncio.gather(*(self._one(fetcher, pool, feed) for feed in feeds))
+                await asyncio.gather(*(self._one(fetcher, pools, feed) for feed in feeds))
 
-    async def _one(
-        self, fetcher: Fetcher, pool: concurrent.futures.Executor, feed: Feed
-    ) -> None:
+    async def _one(self, fetcher: Fetcher, pools: ParsePools, feed: Feed) -> None:
         from tuireader.sync.fetch import FetchRequest
 
         try:
@@ -352,16 +354,12 @@ class _SyncRun:
             outcome = FetchOutcome(
                 feed.url, error=one_line(f"fetch failed ({type(exc).__name__}: {exc})", 300)
             )
+        self.feeds_left -= 1
         plan = plan_after_fetch(feed, outcome, datetime.now(UTC), force=self.force)
         fetched = _Fetched(feed, outcome, plan)
         if plan.action == "parse":
-            base = outcome.final_url or feed.url
-            loop = asyncio.get_running_loop()
             try:
-                fetched.parsed = await loop.run_in_executor(
-                    pool, self.parser, outcome.body or b"", base, outcome.headers,
-                    self.config.max_items,
-                )
+                fetched.parsed = await self._parse(pools, feed, outcome)
             except FeedParseError as exc:
                 fetched.parse_error = str(exc)
             except Exception as exc:  # a parser bug must not take the other feeds down
@@ -370,6 +368,34 @@ class _SyncRun:
                 )
         outcome.body = None  # free memory before queueing
         self.results.put(fetched)
+
+    async def _parse(self, pools: ParsePools, feed: Feed, outcome: FetchOutcome) -> ParsedFeed:
+        """Parse a downloaded body in the thread or process pool; raises FeedParseError."""
+        from tuireader.sync.workers import ParseJob
+
+        base = outcome.final_url or feed.url
+        body = outcome.body or b""
+        if self.parser is not default_parser:  # a caller's own parser: threads, as given
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                pools.threads, self.parser, body, base, outcome.headers, self.config.max_items
+            )
+        pools.note_body(len(body), self.feeds_left)
+        job = ParseJob(body, base, dict(outcome.headers), self.config.max_items)
+        return await pools.parse(job, lambda: self._stored_hashes(feed))
+
+    def _stored_hashes(self, feed: Feed) -> dict[str, str] | None:
+        """The feed's stored entry hashes, so that unchanged entries skip the text step.
+
+        None (compare nothing) for a feed never parsed before, or when the store cannot say:
+        the write compares again anyway.
+        """
+        if feed.body_hash is None and not feed.total:
+            return None
+        try:
+            return self.store.entry_hashes(feed.id)
+        except StoreError:
+            return None
 
     # -- writing thread ------------------------------------------------------------------------
     def _write(self, fetched: _Fetched) -> FeedResult:
