@@ -206,6 +206,7 @@ def test_reindex_extracts_what_is_missing_then_everything_with_all(db_path: Path
     result = run("--db", str(db_path), "reindex")
     assert result.returncode == 0, result.stderr
     assert "reindexed 2 articles" in result.stdout.decode()
+    assert result.stderr.decode() == "extracting 2 articles\n"  # no bar when not a terminal
     with Store(db_path) as store:
         assert store.articles_needing_extraction(EXTRACTION_VERSION) == []
         figures = [(m.text, m.label, m.value) for m in store.mentions(ids[0])]

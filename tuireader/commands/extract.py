@@ -252,19 +252,23 @@ def reindex_command(app: Any, all_articles: bool) -> None:
         click.echo("nothing to reindex")
         return
     err = click.get_text_stream("stderr")
-    with click.progressbar(
-        length=len(ids), label="extracting", file=err, show_pos=True
-    ) as bar:
-        state = {"done": 0}
+    try:
+        if err.isatty():
+            with click.progressbar(
+                length=len(ids), label="extracting", file=err, show_pos=True
+            ) as bar:
+                state = {"done": 0}
 
-        def progress(done: int, total: int) -> None:
-            bar.update(done - state["done"])
-            state["done"] = done
+                def progress(done: int, total: int) -> None:
+                    bar.update(done - state["done"])
+                    state["done"] = done
 
-        try:
-            count = extract_and_store(store, ids, progress)
-        except ExtractionError as exc:
-            raise click.ClickException(str(exc)) from exc
+                count = extract_and_store(store, ids, progress)
+        else:  # logs and pipes get one line, not a bar's carriage returns
+            click.echo(f"extracting {len(ids)} article{'s' if len(ids) != 1 else ''}", err=True)
+            count = extract_and_store(store, ids)
+    except ExtractionError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"reindexed {count} article{'s' if count != 1 else ''}")
 
 
