@@ -311,3 +311,27 @@ def test_other_german_news_end_to_end() -> None:
     assert quotes["Olaf Scholz"] == ["Wir stehen fest an der Seite der Ukraine"]
     assert quotes["Boris Pistorius"] == ["ernst, aber beherrschbar"]  # Laut Pistorius ...
     assert quotes["Dmitri Peskow"] == ["keinerlei Absicht"]  # ..., sagte Peskow
+
+
+def test_one_failing_article_does_not_cost_the_others_their_extraction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuireader.store import EntryData
+    from tuireader.text import extract as extract_module
+
+    feed = store.add_feed("https://127.0.0.1/x.xml")
+    ids = store.write_entries(feed.id, [
+        EntryData(entry_id=str(i), title=f"T{i}", text=f"Text {i} BOOM" if i == 2 else f"Text {i}",
+                  content_hash=str(i), language="xx")
+        for i in range(5)
+    ]).new_ids
+    real = extract_module.extract_documents
+
+    def flaky(documents, **kwargs):  # type: ignore[no-untyped-def]
+        if any("BOOM" in d["text"] for d in documents):
+            raise RuntimeError("extractor bug")
+        return real(documents, **kwargs)
+
+    monkeypatch.setattr(extract_module, "extract_documents", flaky)
+    assert extract_module.extract_and_store(store, ids) == 4
+    assert store.articles_needing_extraction(extract_module.EXTRACTION_VERSION) == [ids[2]]

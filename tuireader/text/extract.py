@@ -207,9 +207,10 @@ def extract_and_store(
                 }
             )
         skipped = len(chunk) - len(documents)
-        for result in extract_documents(documents, batch_size=_BATCH_SIZE):
-            store.save_extraction(int(result["id"]), result, EXTRACTION_VERSION)
-            saved += 1
+        for result in _extract_isolated(documents):
+            if result is not None:
+                store.save_extraction(int(result["id"]), result, EXTRACTION_VERSION)
+                saved += 1
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -218,3 +219,23 @@ def extract_and_store(
             if progress is not None:
                 progress(done, total)
     return saved
+
+
+def _extract_isolated(documents: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    """Results for a batch; if the batch fails, each document alone, None for those that fail.
+
+    One article that trips the extractor must not cost the rest of the sync their extraction;
+    it stays unextracted (``tuireader reindex`` retries it). A missing model is not an article's
+    fault and is raised.
+    """
+    try:
+        return list(extract_documents(documents, batch_size=_BATCH_SIZE))
+    except ExtractionError:
+        raise
+    except Exception:
+        if len(documents) == 1:
+            return [None]
+    results: list[dict[str, Any] | None] = []
+    for document in documents:
+        results.extend(_extract_isolated([document]))
+    return results
