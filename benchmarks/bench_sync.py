@@ -261,6 +261,7 @@ def summarise(measurements: list[Measurement], clients: list[str]) -> list[dict[
             good = [m for m in runs if m.ok]
             row[client] = {
                 "median_seconds": median([m.wall_seconds for m in good]),
+                "median_cpu_seconds": median([m.cpu_seconds for m in good]),
                 "runs": len(runs),
                 "failed": len(runs) - len(good),
                 "peak_rss_mb": max((m.peak_rss_mb for m in good), default=None),
@@ -271,6 +272,8 @@ def summarise(measurements: list[Measurement], clients: list[str]) -> list[dict[
         fast = row.get(TR_FAST, {}).get("median_seconds")
         slow = row.get(TR_EXTRACT, {}).get("median_seconds")
         row["ratio_no_extract"] = ratio(fast, base)
+        row["cpu_ratio_no_extract"] = ratio(row.get(TR_FAST, {}).get("median_cpu_seconds"),
+                                            row.get(NEWSBOAT, {}).get("median_cpu_seconds"))
         row["ratio_extract"] = ratio(slow, base)
         row["target"] = target_for(scenario, latency)
         row["pass"] = (None if row["target"] is None or row["ratio_no_extract"] is None
@@ -310,12 +313,16 @@ def print_summary(rows: list[dict[str, Any]], clients: list[str], info: dict[str
             "none ran" if row.get("extract_note") else
             fmt(None if row.get("extract_seconds_per_article") is None
                 else row["extract_seconds_per_article"] * 1000, 1),
+            f"{fmt(cell(NEWSBOAT, 'median_cpu_seconds'), 1)} / "
+            f"{fmt(cell(TR_FAST, 'median_cpu_seconds'), 1)}",
+            fmt(row["cpu_ratio_no_extract"], 2, "x"),
             fmt(cell(NEWSBOAT, "peak_rss_mb"), 0),
             fmt(cell(TR_FAST, "peak_rss_mb"), 0),
             fmt(cell(TR_EXTRACT, "peak_rss_mb"), 0),
         ])
     columns = ["feeds", "latency", "scenario", "newsboat s", "tr --no-extract s", "ratio",
-               "target", "", "tr extract s", "ratio", "extract ms/article", "nb RSS MB",
+               "target", "", "tr extract s", "ratio", "extract ms/article", "CPU s nb / tr",
+               "CPU ratio", "nb RSS MB",
                "tr RSS MB", "tr+x RSS MB"]
     caption = (f"medians; newsboat {info['newsboat']}; load before {info['loadavg']}, after "
                f"{info.get('loadavg_after')}; {info['cpus']} CPUs {info['cpu_model']}")

@@ -57,8 +57,9 @@ def sync_markdown(data: dict[str, Any]) -> str:
         f"{extract_reps}:",
         "",
         "| feeds | latency | scenario | newsboat s | tuireader --no-extract s | ratio | target "
-        "| | tuireader (extract) s | ratio | extract ms/article | RSS MB nb / tr / tr+x |",
-        "|---|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|",
+        "| | tuireader (extract) s | ratio | extract ms/article | CPU s nb / tr | CPU ratio "
+        "| RSS MB nb / tr / tr+x |",
+        "|---|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|",
     ]
     for row in data["summary"]:
         nb = row.get("newsboat", {})
@@ -74,7 +75,9 @@ def sync_markdown(data: dict[str, Any]) -> str:
             f"{_num(row.get('ratio_no_extract'), 2, 'x')} | "
             f"{'–' if target is None else f'≤ {target:g}x'} | {_verdict(row.get('pass'))} | "
             f"{_num(slow.get('median_seconds'))} | {_num(row.get('ratio_extract'), 2, 'x')} | "
-            f"{extract_cell} | "
+            f"{extract_cell} | {_num(nb.get('median_cpu_seconds'), 1)} / "
+            f"{_num(fast.get('median_cpu_seconds'), 1)} | "
+            f"{_num(row.get('cpu_ratio_no_extract'), 2, 'x')} | "
             f"{_num(nb.get('peak_rss_mb'), 0)} / {_num(fast.get('peak_rss_mb'), 0)} / "
             f"{_num(slow.get('peak_rss_mb'), 0)} |"
         )
