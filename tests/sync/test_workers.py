@@ -150,8 +150,8 @@ def test_workers_exit_when_the_sync_process_is_killed(tmp_path: Path) -> None:
         "    time.sleep(120)\n"
     )
     holder = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     try:
         assert holder.stdout is not None
@@ -159,11 +159,17 @@ def test_workers_exit_when_the_sync_process_is_killed(tmp_path: Path) -> None:
         assert pids and all(not process_gone(pid) for pid in pids)
     finally:
         holder.kill()
+    # Not reaped yet: the killed process stays a zombie, as it does under a parent that
+    # reads its output to the end before waiting (the workers hold copies of the pipes).
+    try:
+        deadline = time.monotonic() + 20  # a liveness bound, not a speed claim
+        while time.monotonic() < deadline and not all(process_gone(pid) for pid in pids):
+            time.sleep(0.1)
+        assert all(process_gone(pid) for pid in pids), "orphaned parse workers"
+        holder.communicate(timeout=20)  # every copy of its pipes is closed: EOF
+    finally:
+        holder.kill()
         holder.wait()
-    deadline = time.monotonic() + 20  # a liveness bound, not a speed claim
-    while time.monotonic() < deadline and not all(process_gone(pid) for pid in pids):
-        time.sleep(0.1)
-    assert all(process_gone(pid) for pid in pids), "orphaned parse workers"
 
 
 # -- through the engine ---------------------------------------------------------------------------

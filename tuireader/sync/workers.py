@@ -84,6 +84,17 @@ def _exit_with_parent(parent_pid: int, first_ppid: int) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A killed process stays a zombie until its parent reaps it
+    (a parent reading the sync's output may wait for every copy of the pipes to close
+    first, and the workers hold copies), so a zombie counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[-1].split()[:1]
+        return state not in ([b"Z"], [b"X"])
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (not Linux): ask the kernel, zombies included
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
