@@ -309,7 +309,7 @@ def add_name_tables(model: Path, sentences: list[Sentence]) -> None:
             cluster_table[prefix] = 1
     common_table = lookups.add_table(ner.COMMON_CLUSTERS_TABLE)
     for value, total in all_cluster.items():
-        if total >= 20 and ent_cluster[value] / total <= 0.05:
+        if total >= 20 and ent_cluster[value] / total <= 0.15:
             common_table[value] = 1
     print(
         f"first names: {len(first_table)}, name clusters: {len(cluster_table)}, "
