@@ -225,8 +225,8 @@ def test_actors_lists_the_most_named_actors_as_json_and_text(db_path: Path) -> N
     ids = _add_articles(db_path, [(text, "de"), (text, "de")])
     with Store(db_path) as store:
         for article_id in ids:
-            result = analyse(text, "de", entities_for(text, TAGESSCHAU_NAMES))
-            store.save_extraction(article_id, result, EXTRACTION_VERSION)
+            extraction = analyse(text, "de", entities_for(text, TAGESSCHAU_NAMES))
+            store.save_extraction(article_id, extraction, EXTRACTION_VERSION)
     result = run("--db", str(db_path), "actors", "--json", "--limit", "3")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)

@@ -42,7 +42,7 @@ def test_languages_without_a_model_get_figures_only() -> None:
 
 
 def test_extract_documents_keeps_order_ids_and_per_document_languages() -> None:
-    documents = [
+    documents: list[str | dict[str, Any]] = [
         {"id": 1, "text": FRENCH, "lang": "fr"},
         "Il y avait 3,5 % de plus le 3.11.2024.",
         {"id": 3, "text": "", "lang": "fr"},

@@ -99,10 +99,10 @@ def extract_command(
         raise click.BadParameter(f"not an ISO 8601 date: {reference_date!r}", param_hint="--date")
     if jsonl and files:
         raise click.UsageError("--jsonl reads stdin; do not name FILEs with it")
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     try:
         if jsonl:
-            _extract_jsonl(click.get_binary_stream("stdin"), out, lang, reference_date)
+            _extract_jsonl(sys.stdin.buffer, out, lang, reference_date)
             return
         failed = _extract_files(files or ("-",), out, lang, reference_date)
     except ExtractionError as exc:
@@ -121,7 +121,7 @@ def _extract_files(
         doc_id = None if name == "-" else name
         try:
             if name == "-":
-                raw: IO[bytes] = click.get_binary_stream("stdin")
+                raw: IO[bytes] = sys.stdin.buffer
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline=None).read()
             else:
                 with open(name, encoding="utf-8", newline=None) as handle:
@@ -251,7 +251,7 @@ def reindex_command(app: Any, all_articles: bool) -> None:
     if not ids:
         click.echo("nothing to reindex")
         return
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     try:
         if err.isatty():
             with click.progressbar(
