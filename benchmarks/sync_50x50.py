@@ -6,9 +6,9 @@ Three situations, each on a fresh cache per repetition (medians printed):
 - **304**: a second sync; every feed answers 304 Not Modified to the stored ETag;
 - **same body**: the server ignores validators and sends the unchanged body again, so the
   stored body hash is what spares the parse;
-- **changed**: every feed's next generation (10 % new items, the rest unchanged), so every
-  body is parsed but only the new items need their text made (``--no-skip-unchanged`` turns
-  that saving off, to measure it).
+- **changed**: every feed's next generation at the same URL (10 % new items, the rest
+  unchanged): only the new items reach feedparser and the text step
+  (``--no-skip-unchanged`` turns both savings off, to measure them).
 
 Parsing runs in the engine's thread pool only, its process pool from the first body, or
 "auto" (threads, joined by the process pool once the work ahead pays for its start); see
@@ -42,7 +42,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
 
 from feedgen import content_digest, render_feed  # noqa: E402
 
-from tests.plugins.server import FeedServer  # noqa: E402
+from tests.plugins.server import FeedServer, Route  # noqa: E402
 from tuireader.config import SyncConfig  # noqa: E402
 from tuireader.store import Store  # noqa: E402
 from tuireader.sync import engine, sync_feeds  # noqa: E402
@@ -52,21 +52,30 @@ ITEMS = 50
 
 
 def serve_forever(
-    port_queue: multiprocessing.Queue, feeds: int, items: int  # type: ignore[type-arg]
+    port_queue: multiprocessing.Queue, feeds: int, items: int, rounds: int  # type: ignore[type-arg]
 ) -> None:
-    """Child process: serve the feeds (with ETags) until terminated."""
+    """Child process: serve the feeds (with ETags) until terminated.
+
+    Round *n* uses ``/r{n}/feed/{i}.xml``: generation 0 for its first three requests (cold,
+    304, same body), then generation 1 (changed) at the same URL.
+    """
     global FEEDS, ITEMS
     FEEDS, ITEMS = feeds, items
     server = FeedServer().start()
     for index in range(FEEDS):
-        for generation, prefix in ((0, "feed"), (1, "next")):
+        generations = []
+        for generation in (0, 1):
             xml, _ = render_feed(
                 1, index, generation, ITEMS, max(1, ITEMS // 10), base_url=server.url("")
             )
-            server.route(f"/{prefix}/{index}.xml", xml, etag=content_digest(xml), gzip=True,
-                         content_type="application/xml; charset=utf-8")
-    for route_list in list(server._routes.values()):
-        route_list[0].gzipped()  # compress up front, not while being timed
+            body = xml.encode()
+            route = Route(body=body, etag=content_digest(xml), gzip=True,
+                          content_type="application/xml; charset=utf-8")
+            route.gzipped()  # compress up front, not while being timed
+            generations.append(route)
+        for round_number in range(1, rounds + 1):
+            server.sequence(f"/r{round_number}/feed/{index}.xml", [generations[0]] * 3
+                            + [generations[1]])
     port_queue.put(server.port)
     threading.Event().wait()
 
@@ -78,7 +87,9 @@ def one_round(
     timings: dict[str, float] = {}
     db_path = workdir / f"bench-{round_number}.db"
     with Store(db_path) as store:
-        feed_ids = [store.add_feed(f"{base_url}/feed/{i}.xml").id for i in range(FEEDS)]
+        feed_ids = [
+            store.add_feed(f"{base_url}/r{round_number}/feed/{i}.xml").id for i in range(FEEDS)
+        ]
         started = time.perf_counter()
         cold = sync_feeds(store, config=config, extract=False)
         timings["cold"] = time.perf_counter() - started
@@ -94,8 +105,6 @@ def one_round(
         timings["same body"] = time.perf_counter() - started
         assert {r.status for r in same.feeds} == {"not_modified"}
         assert store.count_articles() == FEEDS * ITEMS
-        for index, feed_id in enumerate(feed_ids):  # the next generation of every feed
-            store.update_feed(feed_id, url=f"{base_url}/next/{index}.xml", etag=None)
         started = time.perf_counter()
         changed = sync_feeds(store, config=config, extract=False)
         timings["changed"] = time.perf_counter() - started
@@ -123,12 +132,13 @@ def main() -> None:
         parser.error(f"unknown executor(s): {', '.join(sorted(unknown))}")
     config = SyncConfig(per_host=args.per_host)
     if args.no_skip_unchanged:
-        engine._SyncRun._stored_hashes = lambda self, feed: None  # type: ignore[method-assign]
+        engine._SyncRun._prepare = lambda self, feed, job: None  # type: ignore[method-assign]
     load_before = os.getloadavg()
     spawn = multiprocessing.get_context("spawn")
     port_queue: multiprocessing.Queue = spawn.Queue()  # type: ignore[type-arg]
     child = spawn.Process(
-        target=serve_forever, args=(port_queue, FEEDS, ITEMS), daemon=True
+        target=serve_forever, args=(port_queue, FEEDS, ITEMS, args.repeat * len(executors)),
+        daemon=True,
     )
     child.start()
     try:

@@ -22,8 +22,11 @@ from tuireader.sync.parse import (
     BoundedBody,
     FeedParseError,
     ParsedFeed,
+    RawItems,
     bound_items,
+    drop_seen_items,
     parse_feed,
+    split_items,
 )
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -330,3 +333,57 @@ def test_json_feed_entries_use_known_hashes_too() -> None:
     parsed = parse_feed(json_feed(items), url=FEED_URL, known_hashes=known)
     assert [(e.entry_id, e.text) for e in parsed.entries] == [("b", "B, corrected")]
     assert parsed.unchanged == 1
+
+
+# -- items whose raw bytes were in the last stored body skip feedparser --------------------------
+
+
+def test_split_items_cuts_a_body_into_head_items_and_tail() -> None:
+    tricky = rss_item(1).replace("<description>", "<description><![CDATA[<item>]]>")
+    body = rss_feed([rss_item(0), tricky, rss_item(2)])
+    parts = split_items(body)
+    assert parts is not None
+    head, chunks, tail = parts
+    assert head + b"".join(chunks) + tail == body
+    assert len(chunks) == 3 and chunks[1].startswith(b"<item>") and b"CDATA" in chunks[1]
+    assert tail == b"</channel></rss>"
+    assert split_items(rss_feed([])) is None
+
+
+def test_seen_items_are_dropped_before_parsing() -> None:
+    old = rss_feed([rss_item(i) for i in range(4)])
+    _, seen, _ = drop_seen_items(old, None, 100)
+    assert seen is not None and len(seen.items) == 4
+    items = [rss_item(i) for i in range(4)]
+    items[2] = rss_item(2, body="<p>Corrected</p>")
+    new = rss_feed([rss_item(9), *items])
+    body, current, dropped = drop_seen_items(new, seen, 100)
+    assert dropped == 3 and current is not None and len(current.items) == 5
+    parsed = parse_feed(body, url=FEED_URL)
+    assert [e.entry_id for e in parsed.entries] == ["feed-9", "feed-2"]
+    assert parsed.meta.title == "Loopback feed"
+    # A changed head (title, namespaces, base...) or more items than the cap: nothing dropped.
+    retitled = new.replace(b"Loopback feed", b"Renamed feed")
+    assert drop_seen_items(retitled, seen, 100)[2] == 0
+    assert drop_seen_items(new, seen, 4)[2] == 0
+    json_body = json_feed([{"id": "x", "content_html": "<item>"}])
+    assert drop_seen_items(json_body, seen, 100) == (json_body, None, 0)
+    assert RawItems.from_json(seen.to_json()) == seen
+    assert RawItems.from_json({"head": 1}) is None
+
+
+def test_feed_level_dates_do_not_stop_the_dropping_but_language_and_base_do() -> None:
+    def feed(stamp: str, language: str = "en") -> bytes:
+        return rss_feed([rss_item(i) for i in range(3)], language=language).replace(
+            b"</link>", f"</link><lastBuildDate>{stamp}</lastBuildDate>".encode(), 1
+        )
+
+    _, seen, _ = drop_seen_items(feed("Mon, 01 Jan 2024 10:00:00 GMT"), None, 100, "u")
+    later = feed("Mon, 01 Jan 2024 11:00:00 GMT")
+    assert drop_seen_items(later, seen, 100, "u")[2] == 3
+    assert drop_seen_items(later, seen, 100, "another base URL")[2] == 0
+    german = feed("Mon, 01 Jan 2024 11:00:00 GMT", language="de")
+    assert drop_seen_items(german, seen, 100, "u")[2] == 0  # entries inherit the language
+    body, _, dropped = drop_seen_items(later, seen, 100, "u")
+    parsed = parse_feed(body, url=FEED_URL)  # a head without items still parses
+    assert dropped == 3 and parsed.entries == [] and parsed.meta.language == "en"

@@ -28,8 +28,11 @@ def job(count: int = 3, feed: str = "feed") -> ParseJob:
 
 
 def parse_with(pools: ParsePools, parse_job: ParseJob, known: dict[str, str] | None = None):
+    def prepare(prepared: ParseJob) -> None:
+        prepared.known_hashes = known
+
     async def go():
-        return await pools.parse(parse_job, lambda: known)
+        return await pools.parse(parse_job, prepare)
 
     return asyncio.run(go())
 
@@ -233,3 +236,41 @@ def test_fork_server_setup_changes_nothing_outside_the_fork_server() -> None:
     importlib.reload(fork_server_setup)
     assert not fork_server_setup.in_fork_server()
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_second_sync_hands_feedparser_only_new_and_changed_items(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedparser
+
+    monkeypatch.setattr(engine, "PARSE_EXECUTOR", "thread")
+    real_parse = feedparser.parse
+    entries_seen: list[int] = []
+
+    def counting_parse(*args: object, **kwargs: object):
+        result = real_parse(*args, **kwargs)
+        entries_seen.append(len(result.entries))
+        return result
+
+    monkeypatch.setattr(feedparser, "parse", counting_parse)
+    url = feed_server.route("/raw.xml", rss_feed(6))
+    feed_id = store.add_feed(url).id
+    assert sync_feeds(store, extract=False).new == 6
+    items = [rss_item(i) for i in range(6)]
+    items[3] = rss_item(3, body="<p>Corrected story.</p>")
+    feed_server.route("/raw.xml", rss_feed([rss_item(6), *items]))
+    entries_seen.clear()
+    summary = sync_feeds(store, extract=False)
+    assert (summary.new, summary.updated) == (1, 1)
+    assert entries_seen == [2]  # the five unchanged items never reached feedparser
+    texts = {a.entry_id: a.text for a in map(store.get_article, store.article_ids()) if a}
+    assert texts["feed-3"] == "Corrected story." and texts["feed-6"] == "Text of feed story 6."
+    assert len(texts) == 7
+    # Fingerprints saved for another body than the one the feed row holds are ignored.
+    saved = store.get_state(f"sync.raw-items.{feed_id}")
+    store.set_state(f"sync.raw-items.{feed_id}", {**saved, "body_hash": "not this body"})
+    items[0] = rss_item(0, body="<p>Edited too.</p>")
+    feed_server.route("/raw.xml", rss_feed([rss_item(6), *items]))
+    entries_seen.clear()
+    assert sync_feeds(store, extract=False).updated == 1
+    assert entries_seen == [7]

@@ -33,11 +33,11 @@ from tuireader.sync.decide import (
     status_for,
 )
 from tuireader.sync.normalise import MAX_WARNING_CHARS, one_line
-from tuireader.sync.parse import FeedParseError, ParsedFeed, parse_feed
+from tuireader.sync.parse import FeedParseError, ParsedFeed, RawItems, parse_feed
 
 if TYPE_CHECKING:
     from tuireader.sync.fetch import Fetcher
-    from tuireader.sync.workers import ParsePools
+    from tuireader.sync.workers import ParseJob, ParsePools
 
 # Where feed bodies are parsed (feedparser, normalisation, HTML to text: pure Python, so one
 # core at a time under the GIL):
@@ -87,6 +87,11 @@ def short_gil_switches(interval: float = SYNC_SWITCH_INTERVAL) -> Iterator[None]
             _switch_users -= 1
             if _switch_users == 0:
                 sys.setswitchinterval(_switch_saved)
+
+
+def _raw_items_key(feed_id: int) -> str:
+    """Where a feed's last stored body's item fingerprints are kept (``Store.set_state``)."""
+    return f"sync.raw-items.{feed_id}"
 
 
 class SyncBusyError(StoreError):
@@ -413,20 +418,27 @@ class _SyncRun:
             )
         pools.note_body(len(body), self.feeds_left)
         job = ParseJob(body, base, dict(outcome.headers), self.config.max_items)
-        return await pools.parse(job, lambda: self._stored_hashes(feed))
+        return await pools.parse(job, lambda job: self._prepare(feed, job))
 
-    def _stored_hashes(self, feed: Feed) -> dict[str, str] | None:
-        """The feed's stored entry hashes, so that unchanged entries skip the text step.
+    def _prepare(self, feed: Feed, job: ParseJob) -> None:
+        """Give the parse what is stored: entry hashes, and the last body's item fingerprints.
 
-        None (compare nothing) for a feed never parsed before, or when the store cannot say:
-        the write compares again anyway.
+        Entries with a stored hash skip the text step; items whose raw bytes were in the
+        last stored body skip feedparser too. Nothing for a feed never parsed before, with
+        ``force``, or when the store cannot say (the write compares again anyway). The
+        fingerprints count only if saved for the body whose hash the feed row holds (written
+        in the same transaction as that body's entries).
         """
         if feed.body_hash is None and not feed.total:
-            return None
+            return
         try:
-            return self.store.entry_hashes(feed.id)
+            job.known_hashes = self.store.entry_hashes(feed.id)
+            if not self.force and feed.body_hash is not None:
+                saved = self.store.get_state(_raw_items_key(feed.id))
+                if isinstance(saved, dict) and saved.get("body_hash") == feed.body_hash:
+                    job.seen_items = RawItems.from_json(saved)
         except StoreError:
-            return None
+            job.known_hashes = job.seen_items = None
 
     # -- writing thread ------------------------------------------------------------------------
     def _write(self, fetched: _Fetched) -> FeedResult:
@@ -459,14 +471,15 @@ class _SyncRun:
             fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS) or None
         elif warnings:
             fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS)
+        raw_items = parsed.raw_items if parsed is not None else None
         try:
             try:
-                written = self._store_entries(feed.id, entries, fields)
+                written = self._store_entries(feed.id, entries, fields, raw_items)
             except sqlite3.IntegrityError:
                 # Another process subscribed the redirect target meanwhile: keep the old URL.
                 fields.pop("url", None)
                 url = feed.url
-                written = self._store_entries(feed.id, entries, fields)
+                written = self._store_entries(feed.id, entries, fields, raw_items)
         except StoreError as exc:
             return FeedResult(feed.id, feed.url, "error", error=str(exc), title=feed.display_title)
         warning = fields.get("last_warning", feed.last_warning)
@@ -484,13 +497,24 @@ class _SyncRun:
         )
 
     def _store_entries(
-        self, feed_id: int, entries: Sequence[EntryData], fields: dict[str, Any]
+        self,
+        feed_id: int,
+        entries: Sequence[EntryData],
+        fields: dict[str, Any],
+        raw_items: RawItems | None = None,
     ) -> WriteResult:
-        """Entries and fetch state in one transaction (just the feed row when no entries)."""
+        """Entries and fetch state in one transaction (just the feed row when no entries);
+        then the body's item fingerprints, tied to the body hash just written."""
         if entries:
-            return self.store.write_entries(feed_id, entries, feed_fields=fields)
-        self.store.update_feed(feed_id, **fields)  # skips reading the feed's stored entries
-        return WriteResult()
+            written = self.store.write_entries(feed_id, entries, feed_fields=fields)
+        else:
+            self.store.update_feed(feed_id, **fields)  # skips reading the stored entries
+            written = WriteResult()
+        if fields.get("body_hash"):
+            saved = {"body_hash": fields["body_hash"], **raw_items.to_json()} if raw_items else None
+            with contextlib.suppress(StoreError):  # only a saving for the next sync is lost
+                self.store.set_state(_raw_items_key(feed_id), saved)
+        return written
 
     def _write_failure(self, feed: Feed, fields: dict[str, Any], error: str) -> FeedResult:
         error = one_line(error, MAX_WARNING_CHARS)

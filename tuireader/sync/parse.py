@@ -7,6 +7,7 @@ Bodies that are empty, HTML pages, or declare XML entities are refused with a on
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,13 @@ _ITEM_START_OR_SKIPPED = re.compile(
     rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.S | re.I
 )
 _ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.I)
+# Feed-level dates in a body's head: they change with every new item and never reach an
+# entry, so they are left out of the head's fingerprint.
+_HEAD_DATE = re.compile(
+    rb"(<(?:[A-Za-z_][\w.-]*:)?(?:lastBuildDate|pubDate|updated|published|modified|date)\b"
+    rb"[^>]*>)[^<]*(</)",
+    re.I,
+)
 
 
 class FeedParseError(Exception):
@@ -55,6 +63,7 @@ class ParsedFeed:
     total_items: int = 0
     parsed_items: int = 0  # entries the parser produced (after the pre-parse cut)
     unchanged: int = 0  # entries left out because they are stored with the same content
+    raw_items: RawItems | None = None  # the body's item fingerprints, to remember once stored
 
 
 def default_html_to_text() -> TextMaker:
@@ -123,6 +132,86 @@ def bound_items(body: bytes, max_items: int) -> BoundedBody:
     # Without a closing item tag after the cut, feedparser gets the open end and copes.
     tail = body[tail_start:] if tail_start is not None else b""
     return BoundedBody(body[:cut_at] + tail, total, cut=True)
+
+
+@dataclass(slots=True)
+class RawItems:
+    """Fingerprints of a body's raw bytes: its head (everything before the first item) and
+    each item (from its start tag to the next item's), to recognise items seen before."""
+
+    head: str
+    items: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """For ``Store.set_state``."""
+        return {"head": self.head, "items": self.items}
+
+    @classmethod
+    def from_json(cls, value: object) -> RawItems | None:
+        """Back from ``Store.get_state`` (None for anything malformed)."""
+        if not isinstance(value, Mapping):
+            return None
+        head, items = value.get("head"), value.get("items")
+        if not isinstance(head, str) or not isinstance(items, list):
+            return None
+        return cls(head, [item for item in items if isinstance(item, str)])
+
+
+def _fingerprint(chunk: bytes) -> str:
+    return hashlib.blake2b(chunk, digest_size=16).hexdigest()
+
+
+def split_items(body: bytes) -> tuple[bytes, list[bytes], bytes] | None:
+    """An XML body as (head, item chunks, tail), None when it has no items.
+
+    Chunk *i* runs from item *i*'s start tag to item *i+1*'s; the last one to the end of the
+    last item end tag, the tail is the rest (closing tags). Start tags inside CDATA sections
+    and comments do not count. Joining head, any subset of the chunks and tail gives a
+    document with just those items.
+    """
+    starts = [
+        match.start() for match in _ITEM_START_OR_SKIPPED.finditer(body)
+        if match.group()[1:2] != b"!"
+    ]
+    if not starts:
+        return None
+    last_end = max((end.end() for end in _ITEM_END.finditer(body, starts[-1])), default=None)
+    if last_end is None:
+        return None
+    bounds = [*starts, last_end]
+    chunks = [body[bounds[i]:bounds[i + 1]] for i in range(len(starts))]
+    return body[: starts[0]], chunks, body[last_end:]
+
+
+def drop_seen_items(
+    body: bytes, seen: RawItems | None, max_items: int, context: str = ""
+) -> tuple[bytes, RawItems | None, int]:
+    """``body`` without the items whose raw bytes ``seen`` (the last parsed body) had too.
+
+    Returns the body to parse, the fingerprints of the whole ``body`` (to remember once its
+    entries are stored) and how many items were dropped. Same bytes under the same head
+    (namespaces, xml:base, language; feed-level dates aside) and the same ``context`` (the
+    URL and headers relative links resolve against) give the same entry, so a dropped item
+    is one already stored as it is. Nothing is dropped when the head or context changed, or
+    when the body has more than ``max_items`` items (the cap keeps the first ones of the
+    document, which dropping would change).
+    """
+    if looks_like_json_feed(body, None):
+        return body, None, 0
+    parts = split_items(body)
+    if parts is None:
+        return body, None, 0
+    head, chunks, tail = parts
+    undated_head = _HEAD_DATE.sub(rb"\1\2", head)
+    head_key = _fingerprint(context.encode("utf-8", "replace") + b"\0" + undated_head)
+    current = RawItems(head_key, [_fingerprint(chunk) for chunk in chunks])
+    if seen is None or seen.head != current.head or len(chunks) > max_items:
+        return body, current, 0
+    known = set(seen.items)
+    kept = [chunk for chunk, key in zip(chunks, current.items, strict=True) if key not in known]
+    if len(kept) == len(chunks):
+        return body, current, 0
+    return head + b"".join(kept) + tail, current, len(chunks) - len(kept)
 
 
 def parse_feed(
