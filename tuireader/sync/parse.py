@@ -202,10 +202,12 @@ def drop_seen_items(
     if parts is None:
         return body, None, 0
     head, chunks, tail = parts
+    if len(chunks) > max_items:  # nothing to drop, and nothing worth remembering
+        return body, None, 0
     undated_head = _HEAD_DATE.sub(rb"\1\2", head)
     head_key = _fingerprint(context.encode("utf-8", "replace") + b"\0" + undated_head)
     current = RawItems(head_key, [_fingerprint(chunk) for chunk in chunks])
-    if seen is None or seen.head != current.head or len(chunks) > max_items:
+    if seen is None or seen.head != current.head:
         return body, current, 0
     known = set(seen.items)
     kept = [chunk for chunk, key in zip(chunks, current.items, strict=True) if key not in known]
