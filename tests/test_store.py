@@ -142,3 +142,15 @@ def test_state_roundtrip(store: Store) -> None:
     assert store.get_state("cursor", 0) == 0
     store.set_state("cursor", {"id": 3})
     assert store.get_state("cursor") == {"id": 3}
+
+
+def test_removing_a_feed_drops_its_sync_state(store: Store) -> None:
+    keep = store.add_feed("http://127.0.0.1/keep")
+    gone = store.add_feed("http://127.0.0.1/gone")
+    store.set_state(f"sync.raw-items.{gone.id}", ["a"])
+    store.set_state(f"sync.raw-items.{keep.id}", ["b"])
+    store.set_state(f"sync.raw-items.{gone.id}0", ["c"])
+    store.remove_feed(gone.id)
+    assert store.get_state(f"sync.raw-items.{gone.id}") is None
+    assert store.get_state(f"sync.raw-items.{keep.id}") == ["b"]
+    assert store.get_state(f"sync.raw-items.{gone.id}0") == ["c"]

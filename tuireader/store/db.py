@@ -241,9 +241,12 @@ class Store:
         return int(self._query("SELECT count(*) FROM feeds")[0][0])
 
     def remove_feed(self, feed_id: int) -> None:
-        """Unsubscribe; the feed's articles and their extraction results go too."""
+        """Unsubscribe; the feed's articles, extraction results and sync state go too."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+            conn.execute(
+                "DELETE FROM state WHERE key GLOB ?", (f"sync.*.{int(feed_id)}",)
+            )
 
     def update_feed(self, feed_id: int, **fields: Any) -> None:
         """Set feed columns (fetch state, titles, tags...) in one statement."""
