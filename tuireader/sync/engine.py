@@ -270,7 +270,7 @@ def _extract(
         summary.extracted = extract_and_store(store, ids, progress)
     except Exception as exc:  # the articles are stored; extraction can be rerun later
         summary.extraction_error = one_line(
-            f"extraction failed ({type(exc).__name__}: {exc}); run `tuireader extract`",
+            f"extraction failed ({type(exc).__name__}: {exc}); run `tuireader reindex`",
             MAX_WARNING_CHARS,
         )
 
