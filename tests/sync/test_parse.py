@@ -6,6 +6,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 FEED_URL = "https://feeds.example.com/news/feed.xml"
 
 
-def parse_fixture(name: str, content_type: str = "application/xml", **kw: object) -> ParsedFeed:
+def parse_fixture(name: str, content_type: str = "application/xml", **kw: Any) -> ParsedFeed:
     return parse_feed((FEEDS / name).read_bytes(), url=FEED_URL, content_type=content_type, **kw)
 
 
@@ -326,7 +327,9 @@ def test_without_known_hashes_every_entry_is_kept() -> None:
 
 
 def test_json_feed_entries_use_known_hashes_too() -> None:
-    items = [{"id": "a", "content_html": "<p>A</p>"}, {"id": "b", "content_html": "<p>B</p>"}]
+    items: list[dict[str, object]] = [
+        {"id": "a", "content_html": "<p>A</p>"}, {"id": "b", "content_html": "<p>B</p>"}
+    ]
     first = parse_feed(json_feed(items), url=FEED_URL)
     known = {entry.entry_id: entry.content_hash for entry in first.entries}
     items[1]["content_html"] = "<p>B, corrected</p>"
