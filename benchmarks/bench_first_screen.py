@@ -241,9 +241,12 @@ class Tmux:
                         "#{pane_dead}").strip() == "1"
 
     def close(self) -> None:
-        """Stop this private tmux server."""
+        """Stop this private tmux server and remove its socket file."""
         with contextlib.suppress(RuntimeError):
+            socket_path = self.run("display-message", "-p", "#{socket_path}").strip()
             self.run("kill-server")
+            if socket_path:
+                Path(socket_path).unlink(missing_ok=True)
 
 
 def _has_terminfo(name: str) -> bool:
