@@ -270,9 +270,7 @@ def _mobie(root: Path) -> Iterator[Sentence]:
             rows = [r for r in block if len(r) >= 4]
             words = [r[0] for r in rows]
             tags = map_tags([r[3] for r in rows], mapping)
-            tags = _mask_unannotated(
-                tags, [_maybe_misc(r[1], r[0], k) for k, r in enumerate(rows)]
-            )
+            tags = _mask_unannotated(tags, [_maybe_misc(r[1], r[0], k) for k, r in enumerate(rows)])
             yield Sentence("mobie", doc_id, words, tags)
 
 

@@ -218,11 +218,7 @@ def evaluate(
         pairs.append(
             (
                 {s for s in gold_spans if s[2] in known},
-                {
-                    s
-                    for s in pred
-                    if s[2] in known and not unknown.intersection(range(s[0], s[1]))
-                },
+                {s for s in pred if s[2] in known and not unknown.intersection(range(s[0], s[1]))},
             )
         )
     return score(pairs)
