@@ -403,3 +403,20 @@ def test_english_possessives_of_places_fold_to_the_place() -> None:
     text = "According to South Korea's spy agency, troops moved."
     named = by_name(actors_of(text, [("South Korea's", "LOC")], "en"))
     assert list(named) == ["South Korea"]
+
+
+@pytest.mark.parametrize(
+    ("span", "kept"),
+    [
+        ("Statistische Bundesamt am Donnerstag um 8.00", "Statistische Bundesamt"),
+        ("Bank für Internationalen Zahlungsausgleich am Montag",
+         "Bank für Internationalen Zahlungsausgleich"),
+        ("Institut für Weltwirtschaft", "Institut für Weltwirtschaft"),
+        ("Bündnis 90/Die Grünen", "Bündnis 90/Die Grünen"),
+    ],
+)
+def test_german_organisation_spans_end_before_a_time_phrase(span: str, kept: str) -> None:
+    text = f"Laut {span} stieg die Zahl."
+    start = text.index(span)
+    mentions, _ = clean_entities(text, [Entity(start, start + len(span), span, "ORG")], "de")
+    assert [m.text for m in mentions] == [kept]

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -259,13 +260,31 @@ def _cut_at_lowercase_word(mention: Mention, lang: str) -> Mention:
     """End a span the model ran on into the sentence before its first lower-case word that is
     no name particle ("Mark Rutte warned North Korea" → "Mark Rutte", "Rutte said" → "Rutte").
     German organisation and other names keep theirs ("Institut für Weltwirtschaft")."""
-    if " " not in mention.text or (lang == "de" and mention.label != "PER"):
+    if " " not in mention.text:
         return mention
+    if lang == "de" and mention.label != "PER":
+        return _cut_german_name_at_time_phrase(mention)
     for token in _TOKEN.finditer(mention.text):
         if token.start() == 0:
             continue
         word = token.group()
         if word[:1].islower() and word.lower() not in _NAME_PARTICLES:
+            cut = mention.text[: token.start()].rstrip()
+            return Mention(mention.start, mention.start + len(cut), cut, mention.label)
+    return mention
+
+
+def _cut_german_name_at_time_phrase(mention: Mention) -> Mention:
+    """German organisation names keep their lower-case words ("Institut für Weltwirtschaft"),
+    but a span the model ran on into a time phrase ends before it ("Statistische Bundesamt am
+    Donnerstag um 8.00" → "Statistische Bundesamt"): cut at the first lower-case word followed
+    by a number, weekday, month or "Uhr"."""
+    tokens = list(_TOKEN.finditer(mention.text))
+    for token, following in itertools.pairwise(tokens[1:]):
+        word, after = token.group(), following.group()
+        if not word[:1].islower():
+            continue
+        if after[:1].isdigit() or after.lower().rstrip(".,;:") in _GERMAN_TIME_WORDS:
             cut = mention.text[: token.start()].rstrip()
             return Mention(mention.start, mention.start + len(cut), cut, mention.label)
     return mention
@@ -297,6 +316,12 @@ def _strip_leading_title(entity: Mention, lang: str) -> tuple[Mention, str | Non
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+_GERMAN_TIME_WORDS = _words(
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz april mai "
+    "juni juli august september oktober november dezember uhr"
+)
 
 
 _PRONOUNS = _words(
