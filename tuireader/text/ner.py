@@ -211,7 +211,7 @@ def _register_architectures() -> None:
             raise ValueError("rows must match attrs and cluster_rows must match cluster_depths")
         columns = [intify_attr(a) for a in attrs]
         all_rows = [*rows, *cluster_rows, prob_rows]
-        embeddings = [
+        embeddings: list[Model] = [
             HashEmbed(width, n_rows, column=i, seed=8 + i, dropout=0.0)
             for i, n_rows in enumerate(all_rows)
         ]
@@ -365,7 +365,7 @@ class _Rules:
         from . import gazetteer
 
         self.lang = lang
-        tokenizer = spacy.blank(lang, vocab=vocab).tokenizer
+        tokenizer: Any = spacy.blank(lang, vocab=vocab).tokenizer
         places = set(gazetteer.country_names(lang)) | set(gazetteer.capital_names(lang))
         if lang == "de":  # genitive: "Russlands", "Südkoreas"
             places |= {p + "s" for p in places if not p.endswith(("s", "z", "x", "ß"))}
@@ -493,7 +493,7 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
         return [k for k, e in enumerate(ents) if e.start < end and start < e.end]
 
     def apply_gazetteer(matches: list[tuple[int, int]], label: str) -> None:
-        matched = set()
+        matched: set[int] = set()
         for start, end in matches:
             matched.update(range(start, end))
         for start, end in matches:

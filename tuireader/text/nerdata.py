@@ -543,13 +543,13 @@ def _gum(root: Path) -> Iterator[Sentence]:
         ]
         tags = _mask_unannotated(tags, unknown)
         for sno in range(sent_no):
-            idx = [k for k in range(len(words)) if sent_of[k] == sno]
-            if not idx:
+            members = [k for k in range(len(words)) if sent_of[k] == sno]
+            if not members:
                 continue
             yield Sentence(
                 "gum",
                 doc_id,
-                [words[k] for k in idx],
-                fix_bio([tags[k] for k in idx]),
-                [spaces[k] for k in idx],
+                [words[k] for k in members],
+                fix_bio([tags[k] for k in members]),
+                [spaces[k] for k in members],
             )

@@ -357,8 +357,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
         if not args.no_ship:
             model = ship(model, args.lang)
-    parts = ("dev", "test") if args.test else ("dev",)
-    text = evaluate_all(args.lang, model, {s: splits[s] for s in sources}, parts, args.ablation)
+    eval_parts = ("dev", "test") if args.test else ("dev",)
+    text = evaluate_all(
+        args.lang, model, {s: splits[s] for s in sources}, eval_parts, args.ablation
+    )
     work.mkdir(parents=True, exist_ok=True)
     (work / "scores.txt").write_text(text + "\n", encoding="utf-8")
 
