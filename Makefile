@@ -20,9 +20,11 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check tuireader tests benchmarks
+	$(BIN)/mypy tuireader tests
 
 test: $(STAMP)
 	$(BIN)/ruff check tuireader tests benchmarks
+	$(BIN)/mypy tuireader tests
 	$(BIN)/python -m pytest -n 2 -q
 
 clean:
