@@ -273,3 +273,30 @@ async def test_huge_text_is_cut_and_stays_responsive(make_app, ui_store) -> None
         await pilot.pause()
         assert f"(text cut at {MAX_BODY_CHARS:,} characters)" in screen_text(app)
         assert reader.line_count < MAX_BODY_CHARS // 40
+
+
+async def test_sidebar_shows_what_an_actor_said(make_app, ui_store) -> None:
+    from tests.plugins.ui import EXTRACTION_VERSION as VERSION
+
+    article_id = ui_store.page_articles()[1].id
+    article = ui_store.get_article(article_id)
+    quote_start = article.text.index("ernste Besorgnis")
+    quote_end = article.text.index('"', quote_start)
+    quotes = [{"start": quote_start, "end": quote_end, "text": article.text[quote_start:quote_end]},
+              {"start": 0, "end": 5, "text": "[bold]zweites[/] Zitat " + "lang " * 40},
+              {"start": 0, "end": 5, "text": "drittes"}]
+    result = {
+        "entities": [], "figures": [],
+        "actors": [{"name": "Kim Hong Kyun", "label": "PER", "role": "Außenminister",
+                    "mentions": [], "quotes": quotes}],
+    }
+    ui_store.save_extraction(article_id, result, VERSION)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "„ernste Besorgnis über die" in text and "Truppen nach Russ…“" in text
+        assert "[bold]zweite" in text  # literal, never markup
+        assert "drittes" not in text and "1 more quotes" in text
+        assert "1 article" in text

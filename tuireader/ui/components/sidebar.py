@@ -24,6 +24,8 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("MISC", "Other"),
 )
 MAX_FIGURES = 30
+MAX_QUOTES = 2  # quotes shown under an actor; the rest are counted
+QUOTE_CHARS = 80
 
 
 class ActorOptions(OptionList):
@@ -115,7 +117,17 @@ def _actor_prompt(actor: ActorInArticle) -> Text:
     text = Text(one_line(actor.name), style="bold", end="")
     if actor.role:
         text.append("\n  " + one_line(actor.role), style="italic")
-    text.append(f"\n  {actor.mention_count}× here · {actor.article_count} articles", style="dim")
+    articles = "article" if actor.article_count == 1 else "articles"
+    text.append(f"\n  {actor.mention_count}× here · {actor.article_count} {articles}",
+                style="dim")
+    for quote in actor.quotes[:MAX_QUOTES]:
+        said = one_line(str(quote.get("text", "")))
+        if len(said) > QUOTE_CHARS:
+            said = said[: QUOTE_CHARS - 1].rstrip() + "…"
+        if said:
+            text.append(f"\n  „{said}“", style="italic dim")
+    if len(actor.quotes) > MAX_QUOTES:
+        text.append(f"\n  … {len(actor.quotes) - MAX_QUOTES} more quotes", style="dim")
     return text
 
 
