@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip as gzip_module
 import html
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -79,6 +80,7 @@ class FeedServer:
         self.in_flight_by_host: dict[str, int] = {}
         self.max_in_flight_by_host: dict[str, int] = {}
         self.disconnects = 0
+        self.server_errors: list[str] = []
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.feed_server = self
         self.port = self._httpd.server_address[1]
@@ -154,6 +156,15 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default listen backlog of 5 drops simultaneous connects, and a dropped
     # SYN costs the client a one-second retransmit.
     request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away between requests is normal here (socketserver would print a
+        traceback to stderr, where CLI tests read the program's own output); other errors are
+        kept in ``FeedServer.server_errors``."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        self.feed_server.server_errors.append(repr(error))
     feed_server: FeedServer
 
 
