@@ -164,3 +164,21 @@ def test_progress_bar_on_a_terminal(db_path: Path, feed_server: FeedServer) -> N
     screen = shown.decode("utf-8", "replace")
     assert "HTTP 404 Not Found" in screen
     assert "\x1b[" in screen  # drawn with terminal control sequences: the live bar
+
+
+def test_json_mode_reports_a_failed_extraction_on_stderr(
+    db_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tuireader.text import extract as extract_module
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(extract_module, "extract_and_store", broken)
+    add_feeds(db_path, [feed_server.route("/a.xml", rss_feed(2, feed="a"))])
+    code, out, err = run_cli(capsys, "--db", str(db_path), "sync", "--json")
+    assert code == 0
+    assert set(json.loads(out)) == {"feeds", "new", "updated", "errors"}
+    assert "extraction failed" in err and "model exploded" in err and "reindex" in err
+    assert err.count("\n") == 1

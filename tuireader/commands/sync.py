@@ -113,12 +113,12 @@ class _Reporter:
         """Print the totals (or the JSON document)."""
         from rich.text import Text
 
+        if summary.extraction_error:  # on stderr, so --json's stdout keeps its exact shape
+            self.err.print(Text.assemble(("warning", "yellow"), ": ",
+                                         _safe(summary.extraction_error)))
         if self.as_json:
             click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
             return
-        if summary.extraction_error:
-            self.err.print(Text.assemble(("warning", "yellow"), ": ",
-                                         _safe(summary.extraction_error)))
         if self.quiet:
             return
         skipped = sum(result.status == "skipped" for result in summary.feeds)
