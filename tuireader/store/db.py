@@ -373,7 +373,10 @@ class Store:
             clauses.append("a.id IN (SELECT article_id FROM article_actors WHERE actor_id = ?)")
             params.append(flt.actor_id)
         if flt.search:
-            clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            # "+a.id": walk the (sort_date, id) index newest first and probe the match list,
+            # instead of reading every matching row to sort it (4 ms instead of 19 ms for the
+            # first page of 11,000 hits at 100,000 articles; 42 ms instead of 63 for all).
+            clauses.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(fts_query(flt.search))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return where, params
@@ -389,25 +392,30 @@ class Store:
         where = f"{where} AND a.read = 0" if where else " WHERE a.read = 0"
         return int(self._query(f"SELECT count(*) FROM articles a{where}", params)[0][0])
 
-    def article_ids(self, flt: ArticleFilter = ArticleFilter()) -> list[int]:
+    def article_ids(
+        self, flt: ArticleFilter = ArticleFilter(), *, offset: int = 0, limit: int | None = None
+    ) -> list[int]:
         """The ids of matching articles, newest first (ids only: cheap even for 100,000)."""
         where, params = self._where(flt)
+        page = ""
+        if limit is not None:
+            page = " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
         rows = self._query(
-            f"SELECT a.id FROM articles a{where} ORDER BY a.sort_date DESC, a.id DESC", params
+            f"SELECT a.id FROM articles a{where} ORDER BY a.sort_date DESC, a.id DESC{page}",
+            params,
         )
         return [row[0] for row in rows]
 
     def page_articles(
         self, flt: ArticleFilter = ArticleFilter(), *, offset: int = 0, limit: int = 100
     ) -> list[ArticleSummary]:
-        """One page of the list, newest first."""
-        where, params = self._where(flt)
-        rows = self._query(
-            f"SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id{where} "
-            "ORDER BY a.sort_date DESC, a.id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
-        return [_summary_from_row(row) for row in rows]
+        """One page of the list, newest first.
+
+        The page's ids are chosen first and only their rows read: sorting the joined rows of
+        every match (11,000 search hits at 100,000 articles) cost 100 ms, the ids alone 20 ms.
+        """
+        return self.summaries(self.article_ids(flt, offset=offset, limit=limit))
 
     def summaries(self, ids: Sequence[int]) -> list[ArticleSummary]:
         """List rows for the given ids, in the given order (missing ids are skipped)."""
