@@ -354,7 +354,7 @@ class Store:
         return {str(entry_id): str(content_hash) for entry_id, content_hash in rows}
 
     # -- reading articles ----------------------------------------------------------------------
-    def _where(self, flt: ArticleFilter) -> tuple[str, list[Any]]:
+    def _where(self, flt: ArticleFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if flt.unread_only:
@@ -373,10 +373,14 @@ class Store:
             clauses.append("a.id IN (SELECT article_id FROM article_actors WHERE actor_id = ?)")
             params.append(flt.actor_id)
         if flt.search:
-            # "+a.id": walk the (sort_date, id) index newest first and probe the match list,
-            # instead of reading every matching row to sort it (4 ms instead of 19 ms for the
-            # first page of 11,000 hits at 100,000 articles; 42 ms instead of 63 for all).
-            clauses.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            # Ordered lists use "+a.id": walk the (sort_date, id) index newest first and probe
+            # the match list instead of reading every matching row to sort it (4 ms instead of
+            # 19 ms for the first page of 11,000 hits at 100,000 articles). Counts look the
+            # matches up by rowid (15 ms, where a scan would take 27).
+            column = "+a.id" if ordered else "a.id"
+            clauses.append(
+                f"{column} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+            )
             params.append(fts_query(flt.search))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return where, params
@@ -396,7 +400,7 @@ class Store:
         self, flt: ArticleFilter = ArticleFilter(), *, offset: int = 0, limit: int | None = None
     ) -> list[int]:
         """The ids of matching articles, newest first (ids only: cheap even for 100,000)."""
-        where, params = self._where(flt)
+        where, params = self._where(flt, ordered=True)
         page = ""
         if limit is not None:
             page = " LIMIT ? OFFSET ?"
