@@ -27,10 +27,8 @@ def ui(app_context: Any) -> None:
 
 def _set_up_demo(store: Any) -> None:
     """On a new, empty cache add the bundled demo feeds; a failure is a warning, not an exit."""
-    try:
-        from tuireader.demo import ensure_demo
-    except ImportError:  # the demo module is optional in a stripped-down install
-        return
+    from tuireader.demo import ensure_demo
+
     try:
         ensure_demo(store)
     except Exception as exc:  # a broken demo must not keep the reader shut

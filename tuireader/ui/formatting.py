@@ -14,16 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-try:
-    from tuireader.text.sanitize import strip_controls
-except ImportError:  # pragma: no cover - the text package ships it; keep a minimal fallback
-    import re
-
-    _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-    def strip_controls(text: str) -> str:
-        """Drop C0/C1 control characters and bidi overrides (fallback)."""
-        return _CONTROLS.sub("", text)
+from tuireader.text.sanitize import strip_controls
 
 
 def one_line(value: str | None) -> str:
