@@ -104,7 +104,7 @@ class ArticleList(ScrollView, can_focus=True):
         """
         self._view = view
         self.complete = False
-        first = [row.id for row in self.store.page_articles(view, limit=FIRST_ROWS)]
+        first = self.store.article_ids(view, limit=FIRST_ROWS)
         if len(first) < FIRST_ROWS or (keep is not None and keep not in first):
             self.set_ids(self.store.article_ids(view), keep=keep)
             self.complete = True

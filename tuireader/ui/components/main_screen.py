@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from tuireader.store import ArticleFilter, Store, StoreError
+from tuireader.store import ArticleFilter, FeedNotFoundError, Store, StoreError
 from tuireader.ui.components.article_list import ArticleList
 from tuireader.ui.components.picker import PickerScreen, actor_choices, feed_choices
 from tuireader.ui.components.reader import ReaderView
@@ -117,8 +117,11 @@ class MainScreen(Screen[None]):
         """``ArticleFilter.describe()`` plus the feed's or actor's name."""
         text = self.filter.describe()
         if self.filter.feed_id is not None:
-            feed = next((f for f in self.store.list_feeds() if f.id == self.filter.feed_id), None)
-            if feed is not None:
+            try:
+                feed = self.store.get_feed(self.filter.feed_id)
+            except FeedNotFoundError:
+                pass  # removed meanwhile: the plain description stands
+            else:
                 text += f" ({one_line(feed.display_title)})"
         if self.filter.actor_id is not None:
             actor = self.store.get_actor(self.filter.actor_id)
