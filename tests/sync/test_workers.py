@@ -17,7 +17,14 @@ from tuireader.config import SyncConfig
 from tuireader.store import Store
 from tuireader.sync import engine, sync_feeds
 from tuireader.sync import parse as parse_module
-from tuireader.sync.workers import ParseJob, ParsePools, idle_cpus, run_parse_job
+from tuireader.sync.workers import (
+    NOT_MEASURED_YET,
+    IdleCores,
+    ParseJob,
+    ParsePools,
+    idle_cpus,
+    run_parse_job,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FEED_URL = "https://feeds.example.com/feed.xml"
@@ -139,6 +146,51 @@ def test_idle_cpus_is_cores_minus_load() -> None:
     assert idle_cpus() == pytest.approx(
         len(os.sched_getaffinity(0)) - os.getloadavg()[0], abs=0.5
     )
+
+
+def test_idle_cores_sees_a_busy_process_next_door_at_once() -> None:
+    """Measured over the last interval, not the lagging load average: a spinning child makes
+    the other core busy within a tenth of a second, and it is idle again once it stops."""
+    if not os.path.exists("/proc/stat"):
+        pytest.skip("no /proc/stat")
+    usable = len(os.sched_getaffinity(0))
+    idle = IdleCores(min_interval=0.05)
+    spinner = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: 0"]
+    )
+    try:
+        time.sleep(0.6)
+        while_spinning = idle()
+    finally:
+        spinner.wait(timeout=10)
+    # this process sleeps (counted as the one core it needs), the child spins a whole core;
+    # other processes on a shared machine can only lower the figure
+    assert while_spinning <= usable - 1.0 - 0.6
+
+
+def test_idle_cores_counts_other_processes_not_this_one() -> None:
+    readings = iter([(0.0, 100.0), (1.0, 101.9), (2.0, 102.0)])
+    own = iter([5.0, 5.9, 6.0])
+    idle = IdleCores(read_busy=lambda: next(readings), read_own=lambda: next(own), cores=2)
+    # 1.9 busy seconds in 1 s, 0.9 of them ours: others keep 1.0 core busy, none is left
+    # beside the one this process needs
+    assert idle() == pytest.approx(0.0)
+    # 0.1 busy, 0.1 ours: one idle core besides ours
+    assert idle() == pytest.approx(1.0)
+
+
+def test_idle_cores_repeats_its_answer_for_too_short_an_interval() -> None:
+    readings = iter([(0.0, 10.0), (0.01, 10.0), (1.0, 10.5), (1.02, 12.0)])
+    idle = IdleCores(read_busy=lambda: next(readings), read_own=lambda: 0.0, cores=4)
+    # 10 ms cannot tell: nothing measured yet counts as busy
+    assert idle() == NOT_MEASURED_YET
+    assert idle() == pytest.approx(4 - 0.5 - 1)
+    assert idle() == pytest.approx(2.5)  # 20 ms after: the last answer again
+
+
+def test_idle_cores_without_proc_stat_is_the_load_average_estimate() -> None:
+    idle = IdleCores(read_busy=lambda: None)
+    assert idle() == pytest.approx(idle_cpus(), abs=0.5)
 
 
 def test_workers_exit_when_the_sync_process_is_killed(tmp_path: Path) -> None:

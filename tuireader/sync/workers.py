@@ -31,6 +31,9 @@ from tuireader.sync.parse import FeedParseError, ParsedFeed, RawItems, drop_seen
 
 # How often a worker checks that the process that started it still exists.
 PARENT_CHECK_SECONDS = 0.5
+# Idle cores besides this process's own that start the process pool in "auto" mode (a little
+# under one: background daemons keep an otherwise idle core a few per cent busy).
+IDLE_CORES_TO_START = 0.75
 # How long starting the process pool may take before the threads carry on alone.
 POOL_START_TIMEOUT_SECONDS = 60.0
 
@@ -130,17 +133,96 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def idle_cpus() -> float:
-    """Cores this process may use minus the 1-minute load average (what others keep busy)."""
+def _usable_cores() -> int:
     try:
-        usable = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
-        usable = os.cpu_count() or 1
+        return os.cpu_count() or 1
+
+
+def idle_cpus() -> float:
+    """Cores this process may use minus the 1-minute load average (what others keep busy).
+
+    The load average lags by about a minute: :class:`IdleCores` measures the recent past and
+    falls back to this where ``/proc/stat`` is missing.
+    """
+    usable = _usable_cores()
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
         return float(usable)
     return usable - load
+
+
+def _busy_seconds() -> tuple[float, float] | None:
+    """(wall-clock seconds, busy CPU seconds of the whole machine) from ``/proc/stat``."""
+    try:
+        with open("/proc/stat", "rb") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 5 or fields[0] != b"cpu":
+        return None
+    ticks = [int(x) for x in fields[1:9]]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return time.monotonic(), (sum(ticks) - idle) / _CLOCK_TICKS
+
+
+try:
+    _CLOCK_TICKS = float(os.sysconf("SC_CLK_TCK"))
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+    _CLOCK_TICKS = 100.0
+
+
+#: What :class:`IdleCores` answers before it could measure anything: no core counts as idle.
+NOT_MEASURED_YET = -1.0
+
+
+class IdleCores:
+    """Idle cores besides this process, measured since the previous call (or creation).
+
+    What the machine's other processes kept busy comes from ``/proc/stat`` minus this
+    process's own CPU time, so the answer has :func:`idle_cpus`' meaning (usable cores, less
+    the others' load, less one for this process) without the load average's minute-long lag:
+    a sync that starts right after another program stopped still sees the free core. An
+    interval shorter than ``min_interval`` (too few clock ticks to tell) repeats the previous
+    answer, or is :data:`NOT_MEASURED_YET` (no core counts as idle) when there is none yet;
+    without ``/proc/stat`` it is :func:`idle_cpus`.
+    """
+
+    def __init__(
+        self,
+        min_interval: float = 0.05,
+        *,
+        read_busy: Callable[[], tuple[float, float] | None] | None = None,
+        read_own: Callable[[], float] | None = None,
+        cores: int | None = None,
+    ) -> None:
+        self.min_interval = min_interval
+        self._read_busy = read_busy or _busy_seconds
+        self._read_own = read_own or _own_cpu_seconds
+        self._cores = cores or _usable_cores()
+        self._last = self._read_busy()
+        self._own = self._read_own()
+        self._answer: float | None = None
+
+    def __call__(self) -> float:
+        now = self._read_busy()
+        if now is None or self._last is None:
+            return idle_cpus()
+        wall = now[0] - self._last[0]
+        if wall < self.min_interval:
+            return self._answer if self._answer is not None else NOT_MEASURED_YET
+        own = self._read_own()
+        others = max(0.0, (now[1] - self._last[1]) - (own - self._own)) / wall
+        self._last, self._own = now, own
+        self._answer = self._cores - others - 1.0
+        return self._answer
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def _warm_up() -> int:
@@ -190,10 +272,10 @@ class ParsePools:
         workers: int = 2,
         min_bytes: int = 4_000_000,
         preload: list[str] | None = None,
-        idle: Callable[[], float] = idle_cpus,
+        idle: Callable[[], float] | None = None,
     ) -> None:
         self.mode = mode
-        self.idle = idle
+        self.idle = idle if idle is not None else IdleCores()
         self.workers = max(1, workers)
         self.min_bytes = min_bytes
         self.preload = list(preload or [])
@@ -207,6 +289,7 @@ class ParsePools:
         self._starter: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._thread_slots: asyncio.Semaphore | None = None  # made in the event loop
 
     # -- starting the processes ----------------------------------------------------------------
     def note_body(self, size: int, feeds_left: int) -> None:
@@ -214,15 +297,17 @@ class ParsePools:
 
         ``feeds_left`` is how many feeds have not been downloaded yet: with the mean body size
         so far it estimates the parsing still to come. In "auto" mode the processes start
-        when that is at least ``min_bytes`` and at least one core is idle besides the one
-        this process keeps busy.
+        when that is at least ``min_bytes`` and about one core (:data:`IDLE_CORES_TO_START`)
+        is idle besides the one this process keeps busy, as measured since the pools were
+        made (:class:`IdleCores`).
         """
         self.bodies += 1
         self.body_bytes += size
         if self._starter is not None or self.mode == "thread":
             return
         ahead = self.body_bytes / self.bodies * feeds_left
-        if self.mode == "process" or (ahead >= self.min_bytes and self.idle() >= 1.0):
+        worth_it = ahead >= self.min_bytes and self.idle() >= IDLE_CORES_TO_START
+        if self.mode == "process" or worth_it:
             self._starter = threading.Thread(
                 target=self._start, name="tuireader-parse-start", daemon=True
             )
@@ -244,9 +329,16 @@ class ParsePools:
     async def parse(self, job: ParseJob, prepare: Callable[[ParseJob], None]) -> ParsedFeed:
         """Parse ``job`` after ``prepare(job)`` (run in a thread: it may read the store)."""
         loop = asyncio.get_running_loop()
+        if self._thread_slots is None:
+            self._thread_slots = asyncio.Semaphore(self.workers)
         processes = self.processes
         if processes is None or self.failure is not None:
-            return await loop.run_in_executor(self.threads, _parse_here, job, prepare)
+            # Hand the threads one job per thread, not every body downloaded so far: jobs
+            # still waiting when the processes come up go to them instead.
+            async with self._thread_slots:
+                processes = self.processes
+                if processes is None or self.failure is not None:
+                    return await loop.run_in_executor(self.threads, _parse_here, job, prepare)
         await loop.run_in_executor(self.threads, prepare, job)
         try:
             return await loop.run_in_executor(processes, run_parse_job, job)
