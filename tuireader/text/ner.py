@@ -169,7 +169,6 @@ class Lexicon:
 
 def _register_architectures() -> None:
     from spacy.attrs import LOWER, ORTH, intify_attr
-    from spacy.ml.featureextractor import FeatureExtractor
     from spacy.util import registry
     from thinc.api import (
         HashEmbed,
@@ -181,20 +180,6 @@ def _register_architectures() -> None:
         ragged2list,
         with_array,
     )
-
-    def lexical_cluster_features(depths: Sequence[int]) -> Model:
-        """Per-token Brown-cluster prefixes and probability bucket, as uint64 columns."""
-
-        def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list, Any]:
-            out = []
-            for doc in docs:
-                lexicon = Lexicon.of(doc.vocab)
-                ids = doc.to_array([ORTH, LOWER]).reshape((len(doc), 2))
-                array = lexicon.features(ids[:, 0], ids[:, 1], depths)
-                out.append(model.ops.asarray(array, dtype="uint64"))
-            return out, lambda d_features: []
-
-        return Model("cluster_features", forward)
 
     def cluster_hash_embed(
         width: int,
@@ -215,13 +200,31 @@ def _register_architectures() -> None:
             HashEmbed(width, n_rows, column=i, seed=8 + i, dropout=0.0)
             for i, n_rows in enumerate(all_rows)
         ]
-        lexical = FeatureExtractor(columns)
-        clusters = lexical_cluster_features(cluster_depths)
+        # One to_array per doc for the hashed attributes and the ids the clusters are looked
+        # up by; the cluster lookup then runs once over the whole batch (it is per token).
+        lookup_columns = [*columns, ORTH, LOWER]
+        n_attrs = len(columns)
 
         def join_forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list, Any]:
-            a, _ = lexical(docs, is_train)
-            b, _ = clusters(docs, is_train)
-            return [model.ops.xp.hstack([x, y]) for x, y in zip(a, b, strict=True)], (lambda d: [])
+            """Per doc: the attrs' ids, then the cluster prefixes and probability bucket."""
+            if not docs:
+                return [], (lambda d: [])
+            numpy = model.ops.xp
+            vocab = docs[0].vocab
+            if any(doc.vocab is not vocab for doc in docs):
+                per_doc = [join_forward(model, [doc], is_train)[0][0] for doc in docs]
+                return per_doc, (lambda d: [])
+            ids = numpy.concatenate(
+                [
+                    doc.to_array(lookup_columns).reshape((len(doc), len(lookup_columns)))
+                    for doc in docs
+                ]
+            ).astype("uint64", copy=False)
+            lexicon = Lexicon.of(vocab)
+            clusters = lexicon.features(ids[:, n_attrs], ids[:, n_attrs + 1], cluster_depths)
+            features = numpy.hstack([ids[:, :n_attrs], clusters])
+            splits = numpy.cumsum([len(doc) for doc in docs[:-1]])
+            return numpy.split(features, splits), (lambda d: [])
 
         features: Model = Model("lexical_and_cluster_features", join_forward)
         return chain(
