@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -290,13 +291,16 @@ def test_fork_server_setup_changes_nothing_outside_the_fork_server() -> None:
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def test_second_sync_hands_feedparser_only_new_and_changed_items(
-    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("fast_path", [False, True], ids=["feedparser", "fast path"])
+def test_second_sync_hands_the_parser_only_new_and_changed_items(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, fast_path: bool
 ) -> None:
     import feedparser
 
     monkeypatch.setattr(engine, "PARSE_EXECUTOR", "thread")
+    monkeypatch.setattr(parse_module, "FAST_PATH", fast_path)
     real_parse = feedparser.parse
+    real_simple = parse_module.parse_simple_feed
     entries_seen: list[int] = []
 
     def counting_parse(*args: object, **kwargs: object):
@@ -304,7 +308,14 @@ def test_second_sync_hands_feedparser_only_new_and_changed_items(
         entries_seen.append(len(result.entries))
         return result
 
+    def counting_simple(*args: Any, **kwargs: Any) -> Any:
+        result = real_simple(*args, **kwargs)
+        if result is not None:
+            entries_seen.append(len(result.entries))
+        return result
+
     monkeypatch.setattr(feedparser, "parse", counting_parse)
+    monkeypatch.setattr(parse_module, "parse_simple_feed", counting_simple)
     url = feed_server.route("/raw.xml", rss_feed(6))
     feed_id = store.add_feed(url).id
     assert sync_feeds(store, extract=False).new == 6

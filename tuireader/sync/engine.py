@@ -55,7 +55,7 @@ PROCESS_POOL_MIN_BYTES = 4_000_000
 # Ctrl-C from birth).
 _WORKER_PRELOAD = [
     "__main__", "tuireader.sync.fork_server_setup", "tuireader.sync.parse", "feedparser",
-    "tuireader.text.html",
+    "tuireader.text.html", "defusedxml.ElementTree",
 ]
 
 
