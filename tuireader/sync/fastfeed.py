@@ -147,9 +147,11 @@ def _text(element: Element) -> str:
 
 
 def _uri(base: str, value: str) -> str:
-    from feedparser.urls import _urljoin
+    # Through the package, never "from feedparser.urls import": two parsing threads, one
+    # importing the package and one a submodule, can see a half-imported module.
+    import feedparser
 
-    return str(_urljoin(base, value))
+    return str(feedparser.urls._urljoin(base, value))
 
 
 def _rss_link(base: str, element: Element) -> str:
@@ -173,9 +175,10 @@ def _text_of(value: str) -> str:
 
 def _plain_or_html(value: str) -> str:
     """feedparser's type for an RSS text field: plain text unless it looks like HTML."""
-    from feedparser.mixin import _FeedParserMixin
+    import feedparser
 
-    return "text/html" if _FeedParserMixin.looks_like_html(value) else "text/plain"
+    looks_like_html = feedparser.mixin._FeedParserMixin.looks_like_html
+    return "text/html" if looks_like_html(value) else "text/plain"
 
 
 def _detail(value: str, media_type: str, language: str | None, base: str) -> dict[str, Any]:
