@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +141,47 @@ def test_huge_input() -> None:
 def test_batch_matches_single() -> None:
     texts = [TAZ, "", "Olaf Scholz reiste nach Paris."]
     assert find_entities_batch(texts, "de") == [find_entities(t, "de") for t in texts]
+
+
+def _model_nodes(lang: str) -> list[Any]:
+    pipes: list[Any] = [pipe for _, pipe in ner._nlp(lang).pipeline]
+    return [node for pipe in pipes for node in pipe.model.walk()]
+
+
+def test_numpy_matrix_products_find_what_blis_finds() -> None:
+    from thinc.api import NumpyOps
+
+    texts = [TAGESSCHAU, TAZ]
+    with_numpy = find_entities_batch(texts, "de")
+    nodes = _model_nodes("de")
+    assert {getattr(node.ops, "use_blis", None) for node in nodes} == {False}
+    saved = [node.ops for node in nodes]
+    blis_ops = NumpyOps(use_blis=True)
+    try:
+        for node in nodes:
+            node.ops = blis_ops
+        with_blis = find_entities_batch(texts, "de")
+    finally:
+        for node, ops in zip(nodes, saved, strict=True):
+            node.ops = ops
+    assert with_blis == with_numpy
+    assert len(with_numpy[0]) > 20
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_matrix_products_use_one_thread_and_leave_the_environment_alone() -> None:
+    code = (
+        "import json, os\n"
+        "from tuireader.text import ner\n"
+        "ner.find_entities('Olaf Scholz reiste nach Paris.', 'de')\n"
+        "import numpy\n"
+        "a = numpy.ones((1500, 1500), dtype='float32')\n"
+        "a @ a\n"
+        "print(json.dumps({'threads': len(os.listdir('/proc/self/task')),\n"
+        "                  'env': 'OPENBLAS_NUM_THREADS' in os.environ}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert json.loads(out.stdout) == {"threads": 1, "env": False}
