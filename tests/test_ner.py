@@ -35,6 +35,16 @@ def test_import_is_cheap() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_works_when_spacy_was_imported_first() -> None:
+    code = (
+        "import spacy\n"
+        "from tuireader.text import ner\n"
+        "print([e.text for e in ner.find_entities('Olaf Scholz reiste nach Paris.', 'de')])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Paris" in out.stdout
+
+
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_models_are_shipped_and_small(lang: str) -> None:
     path = model_path(lang)
