@@ -197,8 +197,11 @@ class Lexicon:
         np = self.np
         orth = np.asarray(orth, dtype="uint64")
         lower = np.asarray(lower, dtype="uint64")
-        c_orth, p_orth = self._find(orth)
-        c_lower, p_lower = self._find(lower)
+        # each distinct id once, in sorted order (the binary searches then share cache lines)
+        distinct, where = np.unique(np.concatenate([orth, lower]), return_inverse=True)
+        found_clusters, found_probs = self._find(distinct)
+        c_orth, c_lower = np.split(found_clusters[where], [len(orth)])
+        p_orth, p_lower = np.split(found_probs[where], [len(orth)])
         values = np.where(c_orth > 0, c_orth, c_lower)
         probs = np.where(p_orth != 255, p_orth, p_lower).astype("uint64")
         probs[probs == 255] = 0
