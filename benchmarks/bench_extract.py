@@ -7,11 +7,13 @@ CPU core and BLAS/OpenMP are limited to one thread before numpy is imported. The
 and warmed up on one document before timing (its load time is printed separately). Tokens are
 counted like spaCy's tokenizer roughly splits them: words and single punctuation characters
 (regex ``\\w+|[^\\w\\s]``). The rule-based part alone (figures, actors and quotes given the
-entities) and the NER alone are timed too, so the split of the cost is visible.
+entities) and the NER alone are timed too, so the split of the cost is visible. The three
+are timed in turn ``--rounds`` times and the medians reported (wall clock; CPU time of the
+process in parentheses, which a busy shared machine disturbs less).
 Target: >= 20,000 tokens/s.
 
-Run: ``.venv/bin/python benchmarks/bench_extract.py [--repeat 50] [--models DIR]``; the numbers
-also go to ``benchmarks/results/extract-latest.json`` (with the machine's load).
+Run: ``.venv/bin/python benchmarks/bench_extract.py [--repeat 50] [--rounds 5] [--models DIR]``;
+the numbers also go to ``benchmarks/results/extract-latest.json`` (with the machine's load).
 (``--models`` measures a candidate model directory holding ``de/`` and ``en/`` instead of the
 shipped ``assets/models``).
 """
@@ -21,8 +23,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from common import machine_info, write_results
@@ -40,9 +44,17 @@ def pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity here)"
 
 
+def timed(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and process CPU seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=50, help="copies of each seed article")
+    parser.add_argument("--rounds", type=int, default=5, help="timings of each part (median)")
     parser.add_argument("--models", type=Path, default=None, help="a directory with de/ and en/")
     args = parser.parse_args()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -67,30 +79,40 @@ def main() -> None:
     list(extract_documents(documents[:1]))
     load_seconds = time.perf_counter() - started
 
-    started = time.perf_counter()
-    results = list(extract_documents(documents))
-    seconds = time.perf_counter() - started
-
-    started = time.perf_counter()
-    ner.find_entities_batch([d["text"] for d in documents], "de")
-    ner_seconds = time.perf_counter() - started
-
     entities = [ner.find_entities(t, "de") for t in texts]
-    started = time.perf_counter()
-    for _ in range(args.repeat):
-        for text, found in zip(texts, entities, strict=True):
-            analyse(text, "de", found)
-    rules_seconds = time.perf_counter() - started
+    results: list[object] = []
+
+    def whole() -> None:
+        results[:] = extract_documents(documents)
+
+    def ner_alone() -> None:
+        ner.find_entities_batch([d["text"] for d in documents], "de")
+
+    def rules_alone() -> None:
+        for _ in range(args.repeat):
+            for text, found in zip(texts, entities, strict=True):
+                analyse(text, "de", found)
+
+    parts = {"whole": whole, "ner": ner_alone, "rules": rules_alone}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in parts}
+    for _ in range(max(1, args.rounds)):
+        for name, run in parts.items():
+            times[name].append(timed(run))
+    wall = {name: statistics.median(t[0] for t in runs) for name, runs in times.items()}
+    cpu = {name: statistics.median(t[1] for t in runs) for name, runs in times.items()}
+    seconds, ner_seconds, rules_seconds = wall["whole"], wall["ner"], wall["rules"]
 
     print(f"method: {len(documents)} documents (2 seed articles x {args.repeat}), "
-          f"{tokens:,} tokens ({words:,} whitespace words), batches of 32, {pinning}")
+          f"{tokens:,} tokens ({words:,} whitespace words), batches of 32, {pinning}, "
+          f"medians of {max(1, args.rounds)} rounds")
     print(f"model load + first document: {load_seconds:.2f} s (not timed below)")
     print(f"whole extraction: {tokens / seconds:,.0f} tokens/s "
-          f"({len(results) / seconds:,.1f} documents/s, {seconds:.2f} s)")
+          f"({len(results) / seconds:,.1f} documents/s, {seconds:.2f} s; "
+          f"CPU time: {tokens / cpu['whole']:,.0f} tokens/s)")
     print(f"NER alone (model + its rules, one find_entities_batch call): "
-          f"{tokens / ner_seconds:,.0f} tokens/s")
+          f"{tokens / ner_seconds:,.0f} tokens/s (CPU time: {tokens / cpu['ner']:,.0f})")
     print(f"rules only (figures + actors + quotes, entities given): "
-          f"{tokens / rules_seconds:,.0f} tokens/s")
+          f"{tokens / rules_seconds:,.0f} tokens/s (CPU time: {tokens / cpu['rules']:,.0f})")
     print("target: >= 20,000 tokens/s for the whole extraction")
     path = write_results(
         "extract",
@@ -102,11 +124,14 @@ def main() -> None:
                 "tokens": tokens,
                 "whitespace_words": words,
                 "batch_size": 32,
+                "rounds": max(1, args.rounds),
                 "pinning": pinning,
                 "models": str(ner.model_path("de").parent),
             },
             "model_load_seconds": round(load_seconds, 3),
             "whole_tokens_per_second": round(tokens / seconds),
+            "whole_cpu_tokens_per_second": round(tokens / cpu["whole"]),
+            "ner_cpu_tokens_per_second": round(tokens / cpu["ner"]),
             "ner_tokens_per_second": round(tokens / ner_seconds),
             "rules_tokens_per_second": round(tokens / rules_seconds),
             "target_tokens_per_second": 20_000,
