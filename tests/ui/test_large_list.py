@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from tests.ui.helpers import screen_text
-from tuireader.store import EntryData, Store
+from tuireader.store import ArticleFilter, EntryData, Store
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.components.article_list import FIRST_ROWS, ArticleList
+from tuireader.ui.components.main_screen import COUNT_AT_ONCE, MainScreen
 
 
 def big_store(path: Path, count: int) -> Store:
@@ -48,10 +50,41 @@ async def test_large_view_loads_every_id_and_keeps_the_cursor(tmp_path: Path) ->
     store.close()
 
 
-async def test_header_counts_are_right_before_the_ids_arrive(tmp_path: Path) -> None:
-    count = FIRST_ROWS + 50
+async def wait_for_counts(pilot: Any, app: ReaderApp, expected: str) -> None:
+    """Poll the header: it may say "counting…" meanwhile, never another number."""
+    for _ in range(200):
+        header = screen_text(app).splitlines()[0]
+        if expected in header:
+            return
+        assert "counting…" in header or " unread of " not in header, header
+        await pilot.pause(0.01)
+    raise AssertionError(f"the header never showed {expected!r}")
+
+
+async def test_large_views_are_counted_in_the_background_and_never_shown_wrong(
+    tmp_path: Path,
+) -> None:
+    count = COUNT_AT_ONCE + 50
+    store = big_store(tmp_path / "big.db", count)
+    app = ReaderApp(store, timezone=UTC, theme="textual-dark", extract=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_counts(pilot, app, f"{count:,} unread of {count:,}")
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        # a new view never shows the old view's numbers, even for a moment
+        screen.set_filter(ArticleFilter(search="Artikel"))
+        assert f"{count:,} unread" not in screen_text(app).splitlines()[0]
+        await wait_for_counts(pilot, app, f"{count:,} unread of {count:,}")
+        # marking one read is counted again
+        await pilot.press("m")
+        await wait_for_counts(pilot, app, f"{count - 1:,} unread of {count:,}")
+    store.close()
+
+
+async def test_small_views_are_counted_at_once(tmp_path: Path) -> None:
+    count = FIRST_ROWS - 1
     store = big_store(tmp_path / "big.db", count)
     app = ReaderApp(store, timezone=UTC, theme="textual-dark", extract=False)
     async with app.run_test(size=(100, 30)):
-        assert f"{count} unread of {count}" in screen_text(app)
+        assert f"{count} unread of {count}" in screen_text(app).splitlines()[0]
     store.close()

@@ -9,14 +9,19 @@ from textual.widgets import Static
 class StatusHeader(Static):
     """One line at the top: ``tuireader │ <view> │ <n> unread of <m> │ <sync state>``."""
 
-    def show(self, view: str, unread: int, total: int, activity: str = "") -> None:
-        """Redraw with the given view description, counts and activity note."""
+    def show(self, view: str, counts: tuple[int, int] | None, activity: str = "") -> None:
+        """Redraw with the view description, (unread, total) counts (None: still counting)
+        and activity note."""
         text = Text(" tuireader", style="bold", end="")
         text.append(" │ ")
         text.append(view)
         text.append(" │ ")
-        text.append(f"{unread:,} unread", style="bold")
-        text.append(f" of {total:,}")
+        if counts is None:
+            text.append("counting…", style="dim")
+        else:
+            unread, total = counts
+            text.append(f"{unread:,} unread", style="bold")
+            text.append(f" of {total:,}")
         if activity:
             text.append(" │ ")
             text.append(activity, style="italic")
