@@ -463,6 +463,7 @@ class _Rules:
         self.demonym = gazetteer.demonym_pattern(lang)
         self._title_cache: dict[str, bool] = {}
         self._demonym_cache: dict[str, bool] = {}
+        self._lexicon_cache: dict[str, tuple[int, bool]] = {}
 
     def is_title(self, word: str) -> bool:
         """Whether the word introduces a person's name ("Außenminister", "President")."""
@@ -511,11 +512,22 @@ class _Rules:
 
     def cluster(self, word: str) -> int:
         """The word's Brown cluster id (0 if unknown)."""
-        return self.lexicon.cluster(self.strings[word])
+        return self._lookup(word)[0]
 
     def known(self, word: str) -> bool:
         """Whether the word is among the frequent words the model's lexicon keeps."""
-        return self.lexicon.known(self.strings[word])
+        return self._lookup(word)[1]
+
+    def _lookup(self, word: str) -> tuple[int, bool]:
+        """(cluster id, known) of the word, cached: a lexicon lookup of one id costs numpy
+        calls, and the same words come back in every article."""
+        cached = self._lexicon_cache.get(word)
+        if cached is None:
+            key = self.strings[word]
+            cached = (self.lexicon.cluster(key), self.lexicon.known(key))
+            if len(self._lexicon_cache) < 200_000:
+                self._lexicon_cache[word] = cached
+        return cached
 
 
 def _rules(vocab: Any, lang: str) -> _Rules:
@@ -630,14 +642,13 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
 
     # Title before a name: "Außenminister Kim Hong Kyun", "Botschafter Georgy Sinowjew".
     place_starts = {s for s, _ in places} | {s for s, _ in orgs}
+    words = [token.text for token in doc] if "titles" in steps else []
     for i in range(n - 1 if "titles" in steps else 0):
-        if not rules.is_title(doc[i].text) or i + 1 in place_starts:
+        if not rules.is_title(words[i]) or i + 1 in place_starts:
             continue
         j = i + 1
         end = j
-        while (
-            end < n and end - j < 4 and _name_like(doc[end]) and not rules.is_title(doc[end].text)
-        ):
+        while end < n and end - j < 4 and _name_like(doc[end]) and not rules.is_title(words[end]):
             end += 1
         if end == j:
             continue
