@@ -224,7 +224,7 @@ async def measure(path: Path, rows: int, repeats: int) -> dict[str, Any]:
         await pilot.press("escape")
 
         pickers, filters = [], []
-        for _ in range(max(3, repeats // 4)):
+        for _ in range(max(3, repeats // 2)):
             await wait_until(pilot, lambda: screen.filter.actor_id is None)
             pickers.append(await clock.time_key(pilot, "a", lambda: app.screen is not screen))
             await pilot.press(*"Rutte")
@@ -250,7 +250,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000, help="cursor-down presses")
     parser.add_argument("--db", type=Path, help="reuse (or create) this cache file")
     parser.add_argument("--repeats", type=int, default=20,
-                        help="samples of opening, searching (and a quarter of it: actor filter)")
+                        help="samples of opening and searching (and half as many: actor picker and filter)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tuireader-bench-tui-") as scratch:
         path = args.db or Path(scratch) / "cache.db"

@@ -96,16 +96,21 @@ class ArticleList(ScrollView, can_focus=True):
         """Every id of the view is loaded (the count in the header can be trusted)."""
 
     # -- data ------------------------------------------------------------------------------------
-    def load(self, view: ArticleFilter, *, keep: int | None = None) -> None:
+    def load(
+        self, view: ArticleFilter, *, keep: int | None = None, search_keep: bool = True
+    ) -> None:
         """Show ``view``: its newest rows at once, every id after a background query.
 
-        The first screen then costs one small indexed query whatever the cache size; only a
-        cursor restored deep in the list waits for the whole list.
+        The first screen then costs one small indexed query whatever the cache size. The
+        cursor stays on article ``keep`` if it is among the newest rows; if it is further
+        down, ``search_keep`` waits for the whole list to find it (a restored cursor, a
+        reload after a sync), else the cursor starts at the top (a new search or filter,
+        which should not wait 20-30 ms for 11,000 ids).
         """
         self._view = view
         self.complete = False
         first = self.store.article_ids(view, limit=FIRST_ROWS)
-        if len(first) < FIRST_ROWS or (keep is not None and keep not in first):
+        if len(first) < FIRST_ROWS or (search_keep and keep is not None and keep not in first):
             self.set_ids(self.store.article_ids(view), keep=keep)
             self.complete = True
             self.post_message(self.Loaded())
@@ -124,15 +129,22 @@ class ArticleList(ScrollView, can_focus=True):
     def _all_ids_loaded(self, view: ArticleFilter, ids: list[int]) -> None:
         if view != self._view:
             return  # the user changed the view meanwhile
-        self.set_ids(ids, keep=self.current_id)
+        self.set_ids(ids, keep=self.current_id, rows_current=True)
         self.complete = True
         self.post_message(self.Loaded())
 
-    def set_ids(self, ids: Sequence[int], *, keep: int | None = None) -> None:
-        """Show ``ids``; put the cursor on article ``keep`` if present, else the first row."""
+    def set_ids(
+        self, ids: Sequence[int], *, keep: int | None = None, rows_current: bool = False
+    ) -> None:
+        """Show ``ids``; put the cursor on article ``keep`` if present, else the first row.
+
+        ``rows_current``: the rows already read are still right (the rest of a view whose
+        first page was just read), so they need not be read and drawn again.
+        """
         self.ids = list(ids)
-        self._rows.clear()
-        self._strips.clear()
+        if not rows_current:
+            self._rows.clear()
+            self._strips.clear()
         self.virtual_size = Size(self.size.width, len(self.ids))
         index = 0
         if keep is not None:

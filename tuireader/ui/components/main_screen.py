@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 FILTER_STATE = "ui.filter"
 CURSOR_STATE = "ui.cursor"
 WIDE_COLUMNS = 120
-#: Views up to this many articles are counted at once; larger ones in a worker.
-COUNT_AT_ONCE = 2_000
+#: Views up to this many articles are counted at once (a few ms); larger ones in a worker.
+COUNT_AT_ONCE = 500
 
 
 class MainScreen(Screen[None]):
@@ -90,14 +90,15 @@ class MainScreen(Screen[None]):
     def _apply_width(self, width: int) -> None:
         self.set_class(width < WIDE_COLUMNS, "-narrow")
 
-    def reload(self, keep: int | None = None) -> None:
-        """Re-read the current view's ids from the store, keeping the cursor on ``keep``."""
+    def reload(self, keep: int | None = None, *, search_keep: bool = True) -> None:
+        """Re-read the current view's ids from the store, keeping the cursor on ``keep``
+        (see :meth:`ArticleList.load` for ``search_keep``)."""
         self.articles.empty_message = (
             "no articles yet: press r to sync" if self.filter == ArticleFilter()
             else "no articles match this view (escape clears it)"
         )
         try:
-            self.articles.load(self.filter, keep=keep)
+            self.articles.load(self.filter, keep=keep, search_keep=search_keep)
         except StoreError as exc:  # e.g. busy or unreadable: show an empty list, keep running
             self.app.notify(one_line(str(exc)), severity="error", markup=False)
             self.articles.set_ids([])
@@ -164,7 +165,7 @@ class MainScreen(Screen[None]):
         """Show ``new_filter``'s articles and remember the filter."""
         self.filter = new_filter
         self.store.set_state(FILTER_STATE, dataclasses.asdict(new_filter))
-        self.reload(keep=self.articles.current_id)
+        self.reload(keep=self.articles.current_id, search_keep=False)
 
     @notify_store_errors
     def save_cursor(self) -> None:
