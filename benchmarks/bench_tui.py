@@ -250,7 +250,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000, help="cursor-down presses")
     parser.add_argument("--db", type=Path, help="reuse (or create) this cache file")
     parser.add_argument("--repeats", type=int, default=20,
-                        help="samples of opening and searching (and half as many: actor picker and filter)")
+                        help="samples of opening, searching (half as many: actor picker/filter)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tuireader-bench-tui-") as scratch:
         path = args.db or Path(scratch) / "cache.db"
