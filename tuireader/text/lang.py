@@ -11,6 +11,7 @@ paragraphs; for a few words it answers "und" (undetermined, ISO 639-2) rather th
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 __all__ = ["UNDETERMINED", "detect_language", "normalise_language"]
 
@@ -56,6 +57,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 
+#: word → the languages it is a stopword of
+_STOPWORD_LANGUAGES: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, stopwords in _STOPWORDS.items() if word in stopwords)
+    for word in frozenset().union(*_STOPWORDS.values())
+}
+
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _GERMAN_LETTERS = re.compile(r"[äöüß]")
 _HINT = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
@@ -87,12 +94,11 @@ def detect_language(text: str, hint: str | None = None) -> str:
     if not words:
         return UNDETERMINED
     hits = {lang: 0.0 for lang in _STOPWORDS}
-    for word in words:
-        for lang, stopwords in _STOPWORDS.items():
-            if word in stopwords:
-                hits[lang] += 1
+    for word, count in Counter(words).items():  # each distinct word once
+        for lang in _STOPWORD_LANGUAGES.get(word, ()):
+            hits[lang] += count
         if _GERMAN_LETTERS.search(word):
-            hits["de"] += 0.5  # umlauts and ß: a German hint, weaker than a stopword
+            hits["de"] += 0.5 * count  # umlauts and ß: a German hint, weaker than a stopword
     ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
     (best, top), (_, runner_up) = ranked[0], ranked[1]
     if top == 0 or top == runner_up:
