@@ -138,6 +138,79 @@ def test_extraction_results_and_actor_index(store: Store) -> None:
     assert store.articles_needing_extraction(2) == ids
 
 
+def _aggregated_actor_counts(store: Store) -> dict[int, tuple[int, int]]:
+    rows = store.conn.execute(
+        "SELECT actor_id, count(*), sum(mention_count) FROM article_actors GROUP BY actor_id"
+    ).fetchall()
+    return {actor_id: (articles, mentions) for actor_id, articles, mentions in rows}
+
+
+def _kept_actor_counts(store: Store) -> dict[int, tuple[int, int]]:
+    rows = store.conn.execute(
+        "SELECT id, article_count, mention_count FROM actors WHERE article_count > 0"
+    ).fetchall()
+    return {actor_id: (articles, mentions) for actor_id, articles, mentions in rows}
+
+
+def test_actor_counts_follow_extraction_reextraction_and_deletion(store: Store) -> None:
+    feed = store.add_feed("http://127.0.0.1/f")
+    other = store.add_feed("http://127.0.0.1/g")
+    ids = store.write_entries(feed.id, [entry(f"a{i}", text="x" * 50) for i in range(4)]).new_ids
+    ids += store.write_entries(other.id, [entry("b", text="x" * 50)]).new_ids
+
+    def actor(name: str, *spans: tuple[int, int]) -> dict[str, Any]:
+        return {"name": name, "label": "PER", "role": None, "quotes": [],
+                "mentions": [list(span) for span in spans]}
+
+    for k, article_id in enumerate(ids):
+        actors = [
+            actor("Mark Rutte", *[(i, i + 1) for i in range(k + 1)]), actor(f"P{k % 2}", (40, 41))
+        ]
+        # the same person twice in one result (merged into one row by save_extraction)
+        actors.append(actor("mark rutte", (45, 46)))
+        store.save_extraction(article_id, {"entities": [], "figures": [], "actors": actors}, 1)
+    assert _kept_actor_counts(store) == _aggregated_actor_counts(store)
+    top = store.top_actors()
+    assert (top[0].name, top[0].article_count, top[0].mention_count) == ("Mark Rutte", 5, 20)
+    # re-extraction replaces an article's actors
+    only_p9 = {"entities": [], "figures": [], "actors": [actor("P9", (1, 2))]}
+    store.save_extraction(ids[0], only_p9, 2)
+    assert _kept_actor_counts(store) == _aggregated_actor_counts(store)
+    # removing a feed deletes its articles and, by cascade, their actor rows
+    store.remove_feed(other.id)
+    assert _kept_actor_counts(store) == _aggregated_actor_counts(store)
+    assert store.top_actors()[0].article_count == 3
+    assert store.get_actor(top[0].id).article_count == 3  # type: ignore[union-attr]
+    assert [a.name for a in store.top_actors(label="PER")] == [a.name for a in store.top_actors()]
+
+
+def test_migration_3_counts_the_actors_already_stored(db_path: Path) -> None:
+    from tuireader.store.migrations import MIGRATIONS
+
+    with Store(db_path) as store:
+        feed = store.add_feed("http://127.0.0.1/f")
+        ids = store.write_entries(feed.id, [entry("a"), entry("b")]).new_ids
+        for article_id in ids:
+            store.save_extraction(article_id, {"entities": [], "figures": [], "actors": [
+                {"name": "Mark Rutte", "label": "PER", "role": None, "quotes": [],
+                 "mentions": [[0, 1], [2, 3]]}]}, 1)
+    # undo migration 3 by hand, then reopen: the counts are rebuilt from article_actors
+    conn = sqlite3.connect(db_path)
+    for trigger in ("article_actors_ai", "article_actors_ad", "article_actors_au"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP INDEX actors_ranking")
+    conn.execute("ALTER TABLE actors DROP COLUMN article_count")
+    conn.execute("ALTER TABLE actors DROP COLUMN mention_count")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    assert len(MIGRATIONS) >= 3
+    with Store(db_path) as store:
+        assert [(a.name, a.article_count, a.mention_count) for a in store.top_actors()] == [
+            ("Mark Rutte", 2, 4)
+        ]
+
+
 def test_state_roundtrip(store: Store) -> None:
     assert store.get_state("cursor", 0) == 0
     store.set_state("cursor", {"id": 3})

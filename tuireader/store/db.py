@@ -559,8 +559,7 @@ class Store:
         """The actors of one article with role, mention count, quotes and cache-wide counts."""
         rows = self._query(
             "SELECT ac.id, ac.name, ac.label, aa.role, aa.mention_count, aa.quotes, "
-            "(SELECT count(*) FROM article_actors x WHERE x.actor_id = ac.id) "
-            "FROM article_actors aa JOIN actors ac ON ac.id = aa.actor_id "
+            "ac.article_count FROM article_actors aa JOIN actors ac ON ac.id = aa.actor_id "
             "WHERE aa.article_id = ? ORDER BY ac.label, aa.mention_count DESC, ac.name",
             (article_id,),
         )
@@ -570,13 +569,12 @@ class Store:
 
     def top_actors(self, limit: int = 50, *, label: str | None = None) -> list[ActorStats]:
         """The most-named actors across the cache."""
-        where = "WHERE ac.label = ?" if label else ""
+        where = "AND label = ?" if label else ""
         params: list[Any] = [label] if label else []
         rows = self._query(
-            "SELECT ac.id, ac.name, ac.label, count(aa.article_id), sum(aa.mention_count) "
-            f"FROM actors ac JOIN article_actors aa ON aa.actor_id = ac.id {where} "
-            "GROUP BY ac.id ORDER BY count(aa.article_id) DESC, sum(aa.mention_count) DESC, "
-            "ac.name LIMIT ?",
+            "SELECT id, name, label, article_count, mention_count FROM actors "
+            f"WHERE article_count > 0 {where} "
+            "ORDER BY article_count DESC, mention_count DESC, name LIMIT ?",
             [*params, limit],
         )
         return [ActorStats(*row) for row in rows]
@@ -584,9 +582,7 @@ class Store:
     def get_actor(self, actor_id: int) -> ActorStats | None:
         """One actor with its counts."""
         rows = self._query(
-            "SELECT ac.id, ac.name, ac.label, count(aa.article_id), "
-            "coalesce(sum(aa.mention_count), 0) FROM actors ac "
-            "LEFT JOIN article_actors aa ON aa.actor_id = ac.id WHERE ac.id = ? GROUP BY ac.id",
+            "SELECT id, name, label, article_count, mention_count FROM actors WHERE id = ?",
             (actor_id,),
         )
         return ActorStats(*rows[0]) if rows else None
