@@ -153,6 +153,14 @@ def test_batch_matches_single() -> None:
     assert find_entities_batch(texts, "de") == [find_entities(t, "de") for t in texts]
 
 
+def test_many_model_batches_match_single_texts() -> None:
+    # several model batches (16,000 characters each), one paragraph longer than a batch
+    one_paragraph = TAGESSCHAU.replace("\n\n", " ") * 5
+    texts = [TAZ, TAGESSCHAU] * 4 + [one_paragraph, TAZ]
+    assert sum(map(len, texts)) > 3 * ner._BATCH_CHARS
+    assert find_entities_batch(texts, "de") == [find_entities(t, "de") for t in texts]
+
+
 def _model_nodes(lang: str) -> list[Any]:
     pipes: list[Any] = [pipe for _, pipe in ner._nlp(lang).pipeline]
     return [node for pipe in pipes for node in pipe.model.walk()]
