@@ -10,7 +10,8 @@ from tests.ui.helpers import screen_text
 from tuireader.store import ArticleFilter, EntryData, Store
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.components.article_list import FIRST_ROWS, ArticleList
-from tuireader.ui.components.main_screen import COUNT_AT_ONCE, MainScreen
+from tuireader.ui.components.main_screen import MainScreen
+from tuireader.ui.components.status import COUNT_AT_ONCE
 
 
 def big_store(path: Path, count: int) -> Store:
@@ -78,6 +79,11 @@ async def test_large_views_are_counted_in_the_background_and_never_shown_wrong(
         # marking one read is counted again
         await pilot.press("m")
         await wait_for_counts(pilot, app, f"{count - 1:,} unread of {count:,}")
+        await pilot.press("m")
+        await wait_for_counts(pilot, app, f"{count:,} unread of {count:,}")
+        await pilot.press("enter")  # opening marks it read
+        await wait_for_counts(pilot, app, f"{count - 1:,} unread of {count:,}")
+        assert store.count_unread(ArticleFilter(search="Artikel")) == count - 1
     store.close()
 
 

@@ -10,14 +10,13 @@ import dataclasses
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
-from textual.worker import get_current_worker
 
 from tuireader.store import ArticleFilter, FeedNotFoundError, Store, StoreError
 from tuireader.ui.components.article_list import ArticleList
@@ -36,8 +35,6 @@ if TYPE_CHECKING:
 FILTER_STATE = "ui.filter"
 CURSOR_STATE = "ui.cursor"
 WIDE_COLUMNS = 120
-#: Views up to this many articles are counted at once (a few ms); larger ones in a worker.
-COUNT_AT_ONCE = 500
 
 
 class MainScreen(Screen[None]):
@@ -55,8 +52,7 @@ class MainScreen(Screen[None]):
         self.sidebar_toggled = False
         self.activity = ""
         self._cursor_timer: Timer | None = None
-        # (view, unread, total) as last counted
-        self._counts: tuple[ArticleFilter, int, int] | None = None
+        self.header = StatusHeader(store, id="status")
         self.articles = ArticleList(store, timezone=timezone, id="articles")
         self.reader = ReaderView(timezone=timezone, id="reader")
         self.sidebar = ActorSidebar(id="sidebar")
@@ -67,7 +63,7 @@ class MainScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(id="status")
+        yield self.header
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield self.articles
@@ -110,39 +106,15 @@ class MainScreen(Screen[None]):
 
     @notify_store_errors
     def refresh_status(self) -> None:
-        """Redraw the header and recount its numbers.
+        """Redraw the header and count the view again (see :class:`StatusHeader`)."""
+        ids = self.articles.ids if self.articles.complete else None
+        self.header.recount(self.filter, self.describe_filter(), self.activity, ids)
 
-        A small view is counted at once. A large one (its ids still loading, or more than
-        :data:`COUNT_AT_ONCE`) is counted in a worker: counting 11,000 search hits takes
-        20-30 ms, which a keypress should not wait for. Until the count arrives the header
-        keeps the view's previous numbers, or shows none for a new view: never a wrong one.
-        """
-        view = self.filter
-        ids = self.articles.ids
-        if self.articles.complete and len(ids) <= COUNT_AT_ONCE:
-            self._counts = (view, self.store.count_unread(view), len(ids))
-        else:
-            if self._counts is not None and self._counts[0] != view:
-                self._counts = None
-            self._count_in_background(view, len(ids) if self.articles.complete else None)
-        self._show_header()
-
-    def _show_header(self) -> None:
-        counts = self._counts[1:] if self._counts is not None else None
-        self.query_one(StatusHeader).show(self.describe_filter(), counts, self.activity)
-
-    @work(thread=True, exclusive=True, group="header-counts", exit_on_error=False)
-    def _count_in_background(self, view: ArticleFilter, total: int | None) -> None:
-        unread = self.store.count_unread(view)
-        if total is None:
-            total = self.store.count_articles(view)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._counted, view, unread, total)
-
-    def _counted(self, view: ArticleFilter, unread: int, total: int) -> None:
-        if view == self.filter:
-            self._counts = (view, unread, total)
-            self._show_header()
+    @notify_store_errors
+    def adjust_unread(self, change: int) -> None:
+        """This view's unread count moved by ``change``."""
+        if not self.header.adjust_unread(change):
+            self.refresh_status()
 
     def describe_filter(self) -> str:
         """``ArticleFilter.describe()`` plus the feed's or actor's name."""
@@ -212,7 +184,7 @@ class MainScreen(Screen[None]):
         if not article.read:
             self.store.set_read([article_id], True)
             self.articles.update_flags([article_id], read=True)
-            self.refresh_status()
+            self.adjust_unread(-1)
         self.save_cursor()
 
     @notify_store_errors
@@ -326,9 +298,10 @@ class MainScreen(Screen[None]):
         row = self.articles.summary(self.articles.cursor) if article_id is not None else None
         if article_id is None or row is None:
             return
-        self.store.set_read([article_id], not row.read)
-        self.articles.update_flags([article_id], read=not row.read)
-        self.refresh_status()
+        was_read = row.read
+        self.store.set_read([article_id], not was_read)
+        self.articles.update_flags([article_id], read=not was_read)
+        self.adjust_unread(1 if was_read else -1)
 
     @notify_store_errors
     def action_mark_all_read(self) -> None:
