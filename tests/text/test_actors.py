@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.text.helpers import TAGESSCHAU, TAGESSCHAU_NAMES, TAZ, TAZ_NAMES, entities_for, seed_text
 from tuireader.text.actors import (
@@ -420,3 +422,22 @@ def test_german_organisation_spans_end_before_a_time_phrase(span: str, kept: str
     start = text.index(span)
     mentions, _ = clean_entities(text, [Entity(start, start + len(span), span, "ORG")], "de")
     assert [m.text for m in mentions] == [kept]
+
+
+_WINDOW_PIECES = [
+    *"aZäß.-_ 09,\n\t",
+    *("\u00a0", "\u2009", "\u0301", "\x1c", "\x85", "\u2028", "ǅ", "²"),
+    *("des ", "der ", "of the ", "Sprecher ", "Minister ", "Herr ", "Dr. ", ", "),
+]
+_WINDOW_TEXT = st.lists(st.sampled_from(_WINDOW_PIECES), max_size=30).map("".join)
+
+
+@given(_WINDOW_TEXT)
+@settings(max_examples=400, deadline=None)
+def test_last_token_is_what_the_title_regex_finds(window: str) -> None:
+    from tuireader.text import actors
+
+    match = actors._DE_TOKEN_BEFORE.search(window)
+    assert actors._last_token(window) == ((match.group(1), match.start()) if match else None)
+    if actors._TITLE_OF_BEFORE.search(window):  # the shortcut never skips a match
+        assert window.rstrip().endswith(",") and window != window.rstrip()

@@ -181,6 +181,22 @@ _TITLE_OF_BEFORE = re.compile(
 )
 _WORDCHARS = r"[^\W\d_]"
 _DE_TOKEN_BEFORE = re.compile(rf"((?:{_WORDCHARS}|[.\-])+)\s+$")
+_TOKEN_RUN = re.compile(rf"(?:{_WORDCHARS}|[.\-])+")
+
+
+def _last_token(before: str) -> tuple[str, int] | None:
+    """What ``_DE_TOKEN_BEFORE.search(before)`` finds, as (group 1, start), without its cost:
+    the regex search retries at every position of the 80-character window (quadratic in the
+    word lengths); the token is the run of letters, dots and hyphens that ends where the
+    trailing white space begins, found by matching the reversed text."""
+    stripped = before.rstrip()  # str.isspace() is the regex's \s
+    if len(stripped) == len(before):
+        return None
+    run = _TOKEN_RUN.match(stripped[::-1])
+    if run is None:
+        return None
+    start = len(stripped) - run.end()
+    return stripped[start:], start
 _APPOSITION = re.compile(
     rf",\s+(?:(?:der|die|the|a|an|ein|eine|seit\s+\S+)\s+)?"
     rf"((?:{_WORDCHARS}|[.\-])+(?:\s+(?:of|des|der)\s+(?:the\s+)?{_WORDCHARS}+)?)"
@@ -226,16 +242,22 @@ def title_role(text: str, start: int, end: int, lang: str) -> str | None:
             if role.lower() not in _HONORIFICS:
                 return role
     elif lang == "de":
-        match = _DE_TOKEN_BEFORE.search(before)
-        if match:
-            word: str = match.group(1).strip(".")
+        token = _last_token(before)
+        if token:
+            word: str = token[0].strip(".")
             if word.lower() in _HONORIFICS or word.lower() + "." in _HONORIFICS:
-                earlier = _DE_TOKEN_BEFORE.search(before[: match.start()])
-                word = earlier.group(1).strip(".") if earlier else ""
+                earlier = _last_token(before[: token[1]])
+                word = earlier[0].strip(".") if earlier else ""
             title = _title_base(word, lang) if word else None
             if title:
                 return title
-    leading = _TITLE_OF_BEFORE.search(before)
+    # the pattern ends in ",\s+$": only a window ending in a comma and white space can match
+    stripped = before.rstrip()
+    leading = (
+        _TITLE_OF_BEFORE.search(before)
+        if stripped.endswith(",") and len(stripped) < len(before)
+        else None
+    )
     if leading:  # "Der Sprecher des Kremls, Dmitri Peskow"; "the head of the IAEA, Rafael Grossi"
         head = leading.group("head")
         if (lang == "de" and _title_base(head, lang)) or (
