@@ -18,7 +18,6 @@ from textual.widgets.option_list import Option
 from tuireader.store import Store
 from tuireader.ui.formatting import one_line
 
-
 #: Options drawn at once (each costs its layout; 500 took about 50 ms). Typing narrows the
 #: whole list, and the best matches are drawn.
 MAX_SHOWN = 100
