@@ -19,6 +19,7 @@ from tuireader.config import SyncConfig
 from tuireader.store import EntryData, FeedNotFoundError, Store
 from tuireader.sync import FeedResult, ParsedFeed, SyncBusyError, SyncSummary, sync_feeds
 from tuireader.sync import fetch as fetch_module
+from tuireader.sync import write as write_module
 from tuireader.sync.decide import parse_iso
 from tuireader.sync.engine import default_parser, sync_lock
 from tuireader.sync.normalise import FeedMeta, content_hash
@@ -585,13 +586,12 @@ def test_redirect_target_subscribed_during_the_sync_keeps_the_old_url(
     store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The race: the target is subscribed after the check, so the write itself must cope."""
-    from tuireader.sync.engine import _SyncRun
 
     target = feed_server.route("/race-target.xml", rss_feed(2))
     old_url = feed_server.route("/race.xml", redirect_to=target, status=301)
     feed = store.add_feed(old_url)
     store.add_feed(target)
-    monkeypatch.setattr(_SyncRun, "_moved_url", lambda self, feed, new_url: None)
+    monkeypatch.setattr(write_module, "_moved_url", lambda store, feed, new_url: None)
     result = only(run(store, [feed.id]))
     assert (result.status, result.new, result.url) == ("new", 2, old_url)
     assert store.get_feed(feed.id).url == old_url

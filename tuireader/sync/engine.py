@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import os
 import queue
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,18 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuireader.config import SyncConfig
-from tuireader.store import EntryData, Feed, FeedNotFoundError, Store, StoreError, WriteResult
+from tuireader.store import Feed, Store, StoreError
 from tuireader.sync.decide import (
     FetchOutcome,
     FetchPlan,
     conditional_headers,
-    failure_fields,
     plan_after_fetch,
     should_skip,
-    status_for,
 )
 from tuireader.sync.normalise import MAX_WARNING_CHARS, one_line
 from tuireader.sync.parse import FeedParseError, ParsedFeed, RawItems, parse_feed
+from tuireader.sync.write import FeedResult, raw_items_key, write_fetched
 
 if TYPE_CHECKING:
     from tuireader.sync.fetch import Fetcher
@@ -89,40 +87,8 @@ def short_gil_switches(interval: float = SYNC_SWITCH_INTERVAL) -> Iterator[None]
                 sys.setswitchinterval(_switch_saved)
 
 
-def _raw_items_key(feed_id: int) -> str:
-    """Where a feed's last stored body's item fingerprints are kept (``Store.set_state``)."""
-    return f"sync.raw-items.{feed_id}"
-
-
 class SyncBusyError(StoreError):
     """Another sync holds the lock on this database."""
-
-
-@dataclass(slots=True)
-class FeedResult:
-    """How one feed's sync went."""
-
-    feed_id: int
-    url: str
-    status: str  # "new" | "updated" | "not_modified" | "error" | "skipped"
-    new: int = 0
-    updated: int = 0
-    error: str | None = None
-    warning: str | None = None
-    new_ids: list[int] = field(default_factory=list)
-    updated_ids: list[int] = field(default_factory=list)
-    title: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The per-feed object of ``tuireader sync --json``."""
-        return {
-            "id": self.feed_id,
-            "url": self.url,
-            "status": self.status,
-            "new": self.new,
-            "updated": self.updated,
-            "error": self.error,
-        }
 
 
 @dataclass(slots=True)
@@ -434,7 +400,7 @@ class _SyncRun:
         try:
             job.known_hashes = self.store.entry_hashes(feed.id)
             if not self.force and feed.body_hash is not None:
-                saved = self.store.get_state(_raw_items_key(feed.id))
+                saved = self.store.get_state(raw_items_key(feed.id))
                 if isinstance(saved, dict) and saved.get("body_hash") == feed.body_hash:
                     job.seen_items = RawItems.from_json(saved)
         except StoreError:
@@ -442,94 +408,6 @@ class _SyncRun:
 
     # -- writing thread ------------------------------------------------------------------------
     def _write(self, fetched: _Fetched) -> FeedResult:
-        feed, plan = fetched.feed, fetched.plan
-        now = datetime.now(UTC)
-        if plan.action == "error" or fetched.parse_error is not None:
-            error = plan.error if plan.action == "error" else fetched.parse_error
-            assert error is not None
-            fields = plan.feed_fields if plan.action == "error" else failure_fields(
-                feed, now, error
-            )
-            return self._write_failure(feed, fields, error)
-        fields = dict(plan.feed_fields)
-        warnings: list[str] = []
-        url = feed.url
-        if plan.new_url:
-            moved = self._moved_url(feed, plan.new_url)
-            if moved is None:
-                fields["url"] = url = plan.new_url
-            else:
-                warnings.append(moved)
-        entries = []
-        parsed = fetched.parsed
-        if parsed is not None:
-            entries = parsed.entries
-            fields.update(title=parsed.meta.title, site_url=parsed.meta.site_url or feed.site_url,
-                          language=parsed.meta.language)
-            if parsed.warning:
-                warnings.append(parsed.warning)
-            fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS) or None
-        elif warnings:
-            fields["last_warning"] = one_line("; ".join(warnings), MAX_WARNING_CHARS)
-        raw_items = parsed.raw_items if parsed is not None else None
-        try:
-            try:
-                written = self._store_entries(feed.id, entries, fields, raw_items)
-            except sqlite3.IntegrityError:
-                # Another process subscribed the redirect target meanwhile: keep the old URL.
-                fields.pop("url", None)
-                url = feed.url
-                written = self._store_entries(feed.id, entries, fields, raw_items)
-        except StoreError as exc:
-            return FeedResult(feed.id, feed.url, "error", error=str(exc), title=feed.display_title)
-        warning = fields.get("last_warning", feed.last_warning)
-        title = parsed.meta.title if parsed is not None and parsed.meta.title else None
-        return FeedResult(
-            feed.id,
-            url,
-            status_for(written.new, written.updated, None),
-            new=written.new,
-            updated=written.updated,
-            warning=warning,
-            new_ids=written.new_ids,
-            updated_ids=written.updated_ids,
-            title=feed.user_title or title or feed.display_title,
-        )
-
-    def _store_entries(
-        self,
-        feed_id: int,
-        entries: Sequence[EntryData],
-        fields: dict[str, Any],
-        raw_items: RawItems | None = None,
-    ) -> WriteResult:
-        """Entries and fetch state in one transaction (just the feed row when no entries);
-        then the body's item fingerprints, tied to the body hash just written."""
-        if entries:
-            written = self.store.write_entries(feed_id, entries, feed_fields=fields)
-        else:
-            self.store.update_feed(feed_id, **fields)  # skips reading the stored entries
-            written = WriteResult()
-        if fields.get("body_hash"):
-            saved = {"body_hash": fields["body_hash"], **raw_items.to_json()} if raw_items else None
-            with contextlib.suppress(StoreError):  # only a saving for the next sync is lost
-                self.store.set_state(_raw_items_key(feed_id), saved)
-        return written
-
-    def _write_failure(self, feed: Feed, fields: dict[str, Any], error: str) -> FeedResult:
-        error = one_line(error, MAX_WARNING_CHARS)
-        fields = {**fields, "last_error": error}
-        with contextlib.suppress(StoreError):
-            self.store.update_feed(feed.id, **fields)
-        return FeedResult(feed.id, feed.url, "error", error=error, title=feed.display_title)
-
-    def _moved_url(self, feed: Feed, new_url: str) -> str | None:
-        """None when the feed may take ``new_url``; else a warning saying why not."""
-        try:
-            other = self.store.get_feed(new_url)
-        except FeedNotFoundError:
-            return None
-        return (
-            f"moved permanently to {new_url}, which is already subscribed as feed #{other.id}; "
-            "kept the old URL"
+        return write_fetched(
+            self.store, fetched.feed, fetched.plan, fetched.parsed, fetched.parse_error
         )
