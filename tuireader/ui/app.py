@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import webbrowser
 from collections.abc import Mapping
 from datetime import tzinfo
@@ -24,6 +25,10 @@ SYNC_WORKER = "sync"
 BROWSER_WORKER = "browser"
 MODAL_BINDING_IDS = frozenset({"picker_cancel", "search_cancel", "help_close"})
 RELOAD_INTERVAL = 1.0  # seconds between list reloads while a sync reports progress
+
+
+#: Collections of the middle generation between two full ones (Python's default is 10).
+FULL_COLLECTION_THRESHOLD = 100
 
 
 class ReaderApp(App[None]):
@@ -61,6 +66,7 @@ class ReaderApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         await self.push_screen(MainScreen(self.store, timezone=self.timezone))
+        self.call_after_refresh(self._freeze_startup_objects)
         unknown = sorted(set(self.user_keymap) - self.binding_ids())
         if unknown:
             self.notify(
@@ -68,6 +74,22 @@ class ReaderApp(App[None]):
                 + " (press ? for the list)",
                 severity="warning", markup=False,
             )
+
+    def _freeze_startup_objects(self) -> None:
+        """Keep the garbage collector's full passes off keypresses.
+
+        A full pass walks every tracked object (a quarter of a million here, most of them
+        Textual's cached strips) and stalled a keypress by 50-250 ms now and then: at 100,000
+        articles bench_tui measured search p95 59 ms and the actor picker 123 ms, against 25
+        and 36 ms with collection off. What start-up made (Textual, widgets, styles: alive
+        until exit) is exempted from the passes, and full passes are made ten times rarer
+        (young objects are still collected as often as before). Runs after the first screen
+        is drawn, so it does not delay it.
+        """
+        gc.collect()
+        gc.freeze()
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, FULL_COLLECTION_THRESHOLD)
 
     def binding_ids(self) -> set[str]:
         """Every binding id the user can rebind (main screen, panes and dialogs)."""
