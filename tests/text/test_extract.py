@@ -335,3 +335,50 @@ def test_one_failing_article_does_not_cost_the_others_their_extraction(
     monkeypatch.setattr(extract_module, "extract_documents", flaky)
     assert extract_module.extract_and_store(store, ids) == 4
     assert store.articles_needing_extraction(extract_module.EXTRACTION_VERSION) == [ids[2]]
+
+
+def _saved(store: Store, ids: list[int]) -> list[Any]:
+    return [
+        ([(m.start, m.end, m.kind, m.label, m.value) for m in store.mentions(i)],
+         [(a.name, a.role, a.mention_count) for a in store.article_actors(i)])
+        for i in ids
+    ]
+
+
+def test_extraction_in_worker_processes_saves_what_extraction_here_saves(
+    tmp_path: Path,
+) -> None:
+    """The sync hands large batches to a process pool: same results, same progress."""
+    from tuireader.sync.engine import _EXTRACTION_PRELOAD
+    from tuireader.sync.workers import start_process_pool
+
+    texts = [seed_text(TAGESSCHAU), seed_text(TAZ), "Kanzler Olaf Scholz sagte in Berlin, "
+             "die Regierung plane 3,5 Milliarden Euro ein.", "President Joe Biden said on "
+             "Monday that 1,500 troops would go to Poland.", FRENCH]
+    stores = []
+    for name in ("here", "pool"):
+        store = Store(tmp_path / f"{name}.db")
+        feed = store.add_feed("https://127.0.0.1/x.xml")
+        ids = store.write_entries(feed.id, [
+            EntryData(entry_id=str(k), title="t", text=texts[k % len(texts)],
+                      content_hash=str(k), published="2024-10-21T12:00:00+00:00")
+            for k in range(70)  # three batches of 32
+        ]).new_ids
+        stores.append((store, ids))
+    (here, here_ids), (there, there_ids) = stores
+    assert extract_and_store(here, here_ids) == 70
+    pool = start_process_pool(2, _EXTRACTION_PRELOAD)
+    calls: list[tuple[int, int]] = []
+    try:
+        count = extract_and_store(
+            there, [*there_ids, 999_999], lambda done, total: calls.append((done, total)),
+            executor=pool,
+        )
+    finally:
+        pool.shutdown()
+    assert count == 70
+    assert calls[-1] == (71, 71)
+    assert _saved(there, there_ids) == _saved(here, here_ids)
+    assert there.articles_needing_extraction(EXTRACTION_VERSION) == []
+    for store, _ in stores:
+        store.close()

@@ -18,7 +18,9 @@ model; :func:`extract_and_store` runs the pipeline over cached articles and save
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import BrokenExecutor, Executor, Future
 from typing import TYPE_CHECKING, Any
 
 from tuireader.text.actors import Mention, build_actors, clean_entities
@@ -184,41 +186,73 @@ def extract_and_store(
     store: Store,
     article_ids: Sequence[int],
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> int:
     """Extract the given cached articles and save the results (with
     :data:`EXTRACTION_VERSION`); returns how many were saved. Missing ids are skipped.
-    ``progress(done, total)`` is called after each article."""
+    ``progress(done, total)`` is called after each article.
+
+    With an ``executor`` (a process pool: the sync starts one for a large batch) batches of
+    articles are extracted in its processes, each loading the models once, while this
+    thread reads the articles and saves the results; should the pool break, the rest is
+    extracted here.
+    """
     total = len(article_ids)
+    chunks = [article_ids[i : i + _BATCH_SIZE] for i in range(0, total, _BATCH_SIZE)]
     saved = 0
     done = 0
-    for offset in range(0, total, _BATCH_SIZE):
-        chunk = article_ids[offset : offset + _BATCH_SIZE]
-        documents: list[dict[str, Any]] = []
-        for article_id in chunk:
-            article = store.get_article(article_id)
-            if article is None:
-                continue
-            documents.append(
-                {
-                    "id": article.id,
-                    "text": article.text or "",
-                    "lang": detect_language(article.text or "", article.language),
-                    "reference_date": article.published or article.updated,
-                }
-            )
-        skipped = len(chunk) - len(documents)
-        for result in _extract_isolated(documents):
-            if result is not None:
-                store.save_extraction(int(result["id"]), result, EXTRACTION_VERSION)
-                saved += 1
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        if skipped:
-            done += skipped
+    pending: deque[tuple[Sequence[int], list[dict[str, Any]], Future[Any] | None]] = deque()
+    ahead = 2 * max(1, getattr(executor, "_max_workers", 1))
+    for chunk in chunks:
+        documents = _documents(store, chunk)
+        future = None
+        if executor is not None and documents:
+            try:
+                future = executor.submit(_extract_isolated, documents)
+            except (BrokenExecutor, RuntimeError):  # broken or shut down: extract here
+                executor = None
+        pending.append((chunk, documents, future))
+        while pending and (len(pending) > ahead or executor is None or chunk is chunks[-1]):
+            chunk_done, documents_done, future_done = pending.popleft()
+            results = _results(documents_done, future_done)
+            for result in results:
+                if result is not None:
+                    store.save_extraction(int(result["id"]), result, EXTRACTION_VERSION)
+                    saved += 1
+            done += len(chunk_done)
             if progress is not None:
                 progress(done, total)
     return saved
+
+
+def _documents(store: Store, article_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The extractor's input for cached articles (missing ids are left out)."""
+    documents: list[dict[str, Any]] = []
+    for article_id in article_ids:
+        article = store.get_article(article_id)
+        if article is None:
+            continue
+        documents.append(
+            {
+                "id": article.id,
+                "text": article.text or "",
+                "lang": detect_language(article.text or "", article.language),
+                "reference_date": article.published or article.updated,
+            }
+        )
+    return documents
+
+
+def _results(
+    documents: list[dict[str, Any]], future: Future[Any] | None
+) -> list[dict[str, Any] | None]:
+    """A batch's results: from its worker process if it had one (here if that broke)."""
+    if future is not None:
+        try:
+            return list(future.result())
+        except BrokenExecutor:
+            pass
+    return _extract_isolated(documents) if documents else []
 
 
 def _extract_isolated(documents: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
