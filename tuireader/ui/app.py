@@ -61,6 +61,7 @@ class ReaderApp(App[None]):
         self.last_sync_errors: list[str] = []
         self._reload_timer: Timer | None = None
         self._reload_pending = False
+        self._saved_gc_threshold: tuple[int, int, int] | None = None  # while frozen
 
     async def on_mount(self) -> None:
         if self.user_keymap:
@@ -88,8 +89,17 @@ class ReaderApp(App[None]):
         """
         gc.collect()
         gc.freeze()
-        young, middle, _ = gc.get_threshold()
+        self._saved_gc_threshold = gc.get_threshold()
+        young, middle, _ = self._saved_gc_threshold
         gc.set_threshold(young, middle, FULL_COLLECTION_THRESHOLD)
+
+    def on_unmount(self) -> None:
+        """Give the collector back its default behaviour (for whoever runs the app in-process,
+        such as the tests: what was frozen becomes collectable again)."""
+        if self._saved_gc_threshold is not None:
+            gc.set_threshold(*self._saved_gc_threshold)
+            gc.unfreeze()
+            self._saved_gc_threshold = None
 
     def binding_ids(self) -> set[str]:
         """Every binding id the user can rebind (main screen, panes and dialogs)."""
