@@ -186,6 +186,7 @@ def atom_documents(draw: st.DrawFn) -> bytes:
 CONTENT_TYPES = st.sampled_from([
     None, "application/rss+xml; charset=utf-8", "application/xml", "text/xml",
     "text/xml; charset=UTF-8", "application/atom+xml; charset=iso-8859-1",
+    "text/html; charset=utf-8", "application/octet-stream",
 ])
 
 
@@ -221,6 +222,7 @@ def declined() -> Iterator[tuple[str, bytes, str | None]]:
     yield "latin-1", _plain_rss().replace(b"utf-8", b"iso-8859-1"), None
     yield "text/xml without charset", _plain_rss(), "text/xml"
     yield "http charset", _plain_rss(), "application/rss+xml; charset=windows-1252"
+    yield "served as html", _plain_rss(), "text/html; charset=utf-8"
     yield "doctype", _plain_rss().replace(b"<rss", b"<!DOCTYPE rss><rss"), None
     yield "c1 control", _plain_rss("<item><title>a\u0085b</title></item>"), None
     yield "malformed", _plain_rss("<item><title>T</item>"), None

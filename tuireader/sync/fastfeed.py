@@ -96,6 +96,8 @@ def _utf8_document(body: bytes, content_type: str | None) -> bool:
     said_by_http = False
     if content_type:
         media, _, params = content_type.partition(";")
+        if "xml" not in media.lower():
+            return False  # served as HTML or text: feedparser flags it and may read it loosely
         charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", params, re.IGNORECASE)
         if charset is None:
             # RFC 3023: text/xml without a charset is US-ASCII, and feedparser says so
