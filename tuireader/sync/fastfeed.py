@@ -156,11 +156,16 @@ def _uri(base: str, value: str) -> str:
     return str(feedparser.urls._urljoin(base, value))
 
 
+def _permalink(base: str, value: str) -> str:
+    """An id that feedparser takes for a link (an RSS guid that is a permalink, any Atom id):
+    resolved against the base."""
+    return _uri(base, value) if value else value
+
+
 def _rss_link(base: str, element: Element) -> str:
     """An RSS ``<link>`` as feedparser stores it (resolved, ``&amp;`` fixes)."""
     _no_children(element)
-    value = _uri(base, (element.text or "").strip()) if (element.text or "").strip() else ""
-    value = _text_of(value)
+    value = _text_of(_permalink(base, (element.text or "").strip()))
     value = value.replace("&amp;", "&")
     return re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", value)
 
@@ -185,6 +190,19 @@ def _plain_or_html(value: str) -> str:
 
 def _detail(value: str, media_type: str, language: str | None, base: str) -> dict[str, Any]:
     return {"type": media_type, "language": language, "base": base, "value": value}
+
+
+def _rss_title(element: Element, base: str) -> dict[str, Any]:
+    """An RSS title and its detail (plain text unless it looks like HTML)."""
+    value = _text(element)
+    return {"title": value, "title_detail": _detail(value, _plain_or_html(value), None, base)}
+
+
+def _atom_text(element: Element, language: str | None, base: str) -> tuple[str, dict[str, Any]]:
+    """An Atom text construct (title, summary, content) and its detail."""
+    _attributes_ok(element, {"type"})
+    value = _text(element)
+    return value, _detail(value, _atom_type(element), language, base)
 
 
 def _rfc822(value: str) -> time.struct_time:
@@ -225,9 +243,7 @@ def _rss(root: Element, base: str) -> SimpleFeed:
         if tag in feed:
             raise _NotSimple
         if tag == "title":
-            value = _text(child)
-            feed["title"] = value
-            feed["title_detail"] = _detail(value, _plain_or_html(value), None, base)
+            feed.update(_rss_title(child, base))
         elif tag == "link":
             feed["link"] = _rss_link(base, child)
         elif tag == "language":
@@ -255,13 +271,11 @@ def _rss_item(item: Element, base: str) -> dict[str, Any]:
             _attributes_ok(child, {"isPermaLink"})
             guid_is_link = child.get("isPermaLink", "true") == "true"
             value = _text(child)
-            entry["id"] = _uri(base, value) if guid_is_link and value else value
+            entry["id"] = _permalink(base, value) if guid_is_link else value
             continue
         _attributes_ok(child, set())
         if tag == "title":
-            value = _text(child)
-            entry["title"] = value
-            entry["title_detail"] = _detail(value, _plain_or_html(value), None, base)
+            entry.update(_rss_title(child, base))
         elif tag == "link":
             entry["link"] = _rss_link(base, child)
         elif tag == "pubDate":
@@ -303,11 +317,7 @@ def _atom(root: Element, base: str) -> SimpleFeed:
         if tag == f"{ATOM}entry":
             entries.append(_atom_entry(child, base, language))
         elif tag == f"{ATOM}title":
-            _attributes_ok(child, {"type"})
-            media_type = _atom_type(child)
-            value = _text(child)
-            feed["title"] = value
-            feed["title_detail"] = _detail(value, media_type, language, base)
+            feed["title"], feed["title_detail"] = _atom_text(child, language, base)
         elif tag == f"{ATOM}link":
             link = _atom_link(child, base)
             if _is_page_link(link):
@@ -318,8 +328,7 @@ def _atom(root: Element, base: str) -> SimpleFeed:
             _attributes_ok(child, set())
             if "id" in feed:
                 raise _NotSimple
-            value = _text(child)
-            feed["id"] = _uri(base, value) if value else value
+            feed["id"] = _permalink(base, _text(child))
         elif tag in _ATOM_FEED_IGNORED:
             _attributes_ok(child, {"type", "term", "scheme", "label", "uri", "version"})
             _no_children(child)
@@ -382,10 +391,7 @@ def _atom_entry(element: Element, base: str, language: str | None) -> dict[str, 
             raise _NotSimple
         seen.add(tag)
         if tag == f"{ATOM}title":
-            _attributes_ok(child, {"type"})
-            value = _text(child)
-            entry["title"] = value
-            entry["title_detail"] = _detail(value, _atom_type(child), language, base)
+            entry["title"], entry["title_detail"] = _atom_text(child, language, base)
         elif tag == f"{ATOM}link":
             link = _atom_link(child, base)
             entry.setdefault("links", []).append(link)
@@ -394,8 +400,7 @@ def _atom_entry(element: Element, base: str, language: str | None) -> dict[str, 
         elif tag == f"{ATOM}id":
             # feedparser reads an Atom id like an RSS guid that is a permalink
             _attributes_ok(child, set())
-            value = _text(child)
-            entry["id"] = _uri(base, value) if value else value
+            entry["id"] = _permalink(base, _text(child))
         elif tag == f"{ATOM}published":
             _attributes_ok(child, set())
             entry["published_parsed"] = _rfc3339(_text(child))
@@ -405,14 +410,10 @@ def _atom_entry(element: Element, base: str, language: str | None) -> dict[str, 
         elif tag == f"{ATOM}author":
             entry["author"] = _atom_author(child)
         elif tag == f"{ATOM}summary":
-            _attributes_ok(child, {"type"})
-            value = _text(child)
-            entry["summary"] = value
-            entry["summary_detail"] = _detail(value, _atom_type(child), language, base)
+            entry["summary"], entry["summary_detail"] = _atom_text(child, language, base)
         elif tag == f"{ATOM}content":
-            _attributes_ok(child, {"type"})
-            value = _text(child)
-            entry["content"] = [_detail(value, _atom_type(child), language, base)]
+            value, detail = _atom_text(child, language, base)
+            entry["content"] = [detail]
             entry.setdefault("summary", value)  # feedparser's summary when there is none
         elif tag in _ATOM_ENTRY_IGNORED:
             _attributes_ok(child, {"term", "scheme", "label"})
