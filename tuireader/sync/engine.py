@@ -259,15 +259,13 @@ def _extract(
 def _extraction_pool(articles: int) -> concurrent.futures.ProcessPoolExecutor | None:
     """Processes to extract a large batch on every core (each loads the models once, about a
     second, and extracts ≈ 30 ms of a 600-word article); None: extract in this thread."""
+    from tuireader.sync.workers import start_process_pool, usable_cores
+
     if articles < PARALLEL_EXTRACTION_MIN or PARSE_EXECUTOR == "thread":
         return None
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
+    cores = usable_cores()
     if cores < 2:
         return None
-    from tuireader.sync.workers import start_process_pool
 
     try:
         return start_process_pool(min(cores, EXTRACTION_WORKERS), _EXTRACTION_PRELOAD)

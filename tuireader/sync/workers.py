@@ -133,7 +133,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
+    """Cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
@@ -146,7 +147,7 @@ def idle_cpus() -> float:
     The load average lags by about a minute: :class:`IdleCores` measures the recent past and
     falls back to this where ``/proc/stat`` is missing.
     """
-    usable = _usable_cores()
+    usable = usable_cores()
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - no load average (Windows)
@@ -201,7 +202,7 @@ class IdleCores:
         self.min_interval = min_interval
         self._read_busy = read_busy or _busy_seconds
         self._read_own = read_own or _own_cpu_seconds
-        self._cores = cores or _usable_cores()
+        self._cores = cores or usable_cores()
         self._last = self._read_busy()
         self._own = self._read_own()
         self._answer: float | None = None
