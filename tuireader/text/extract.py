@@ -50,6 +50,9 @@ EXTRACTION_VERSION = 1
 ENTITY_LANGUAGES = ("de", "en")
 
 _BATCH_SIZE = 32
+# Batches handed to an executor before the oldest one's results are saved (keeps two worker
+# processes busy while this thread saves).
+_BATCHES_AHEAD = 4
 
 
 class ExtractionError(Exception):
@@ -198,12 +201,23 @@ def extract_and_store(
     extracted here.
     """
     total = len(article_ids)
-    chunks = [article_ids[i : i + _BATCH_SIZE] for i in range(0, total, _BATCH_SIZE)]
     saved = 0
     done = 0
-    pending: deque[tuple[Sequence[int], list[dict[str, Any]], Future[Any] | None]] = deque()
-    ahead = 2 * max(1, getattr(executor, "_max_workers", 1))
-    for chunk in chunks:
+    pending: deque[tuple[int, list[dict[str, Any]], Future[Any] | None]] = deque()
+
+    def save_oldest() -> None:
+        nonlocal saved, done
+        chunk_size, documents, future = pending.popleft()
+        for result in _results(documents, future):
+            if result is not None:
+                store.save_extraction(int(result["id"]), result, EXTRACTION_VERSION)
+                saved += 1
+        done += chunk_size
+        if progress is not None:
+            progress(done, total)
+
+    for offset in range(0, total, _BATCH_SIZE):
+        chunk = article_ids[offset : offset + _BATCH_SIZE]
         documents = _documents(store, chunk)
         future = None
         if executor is not None and documents:
@@ -211,17 +225,11 @@ def extract_and_store(
                 future = executor.submit(_extract_isolated, documents)
             except (BrokenExecutor, RuntimeError):  # broken or shut down: extract here
                 executor = None
-        pending.append((chunk, documents, future))
-        while pending and (len(pending) > ahead or executor is None or chunk is chunks[-1]):
-            chunk_done, documents_done, future_done = pending.popleft()
-            results = _results(documents_done, future_done)
-            for result in results:
-                if result is not None:
-                    store.save_extraction(int(result["id"]), result, EXTRACTION_VERSION)
-                    saved += 1
-            done += len(chunk_done)
-            if progress is not None:
-                progress(done, total)
+        pending.append((len(chunk), documents, future))
+        while len(pending) > (_BATCHES_AHEAD if executor is not None else 0):
+            save_oldest()
+    while pending:
+        save_oldest()
     return saved
 
 
