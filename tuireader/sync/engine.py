@@ -424,8 +424,8 @@ class _SyncRun:
         Entries with a stored hash skip the text step; items whose raw bytes were in the
         last stored body skip feedparser too. Nothing for a feed never parsed before, with
         ``force``, or when the store cannot say (the write compares again anyway). The
-        fingerprints count only if saved for the body whose hash the feed row holds (written
-        in the same transaction as that body's entries).
+        fingerprints count only if saved for the body whose hash the feed row holds (they are
+        written right after that body's entries, tagged with its hash).
         """
         if feed.body_hash is None and not feed.total:
             return

@@ -53,7 +53,6 @@ class FeedResult:
         }
 
 
-
 def write_fetched(
     store: Store,
     feed: Feed,
@@ -115,6 +114,7 @@ def write_fetched(
         title=feed.user_title or title or feed.display_title,
     )
 
+
 def _store_entries(
     store: Store,
     feed_id: int,
@@ -135,12 +135,14 @@ def _store_entries(
             store.set_state(raw_items_key(feed_id), saved)
     return written
 
+
 def _write_failure(store: Store, feed: Feed, fields: dict[str, Any], error: str) -> FeedResult:
     error = one_line(error, MAX_WARNING_CHARS)
     fields = {**fields, "last_error": error}
     with contextlib.suppress(StoreError):
         store.update_feed(feed.id, **fields)
     return FeedResult(feed.id, feed.url, "error", error=error, title=feed.display_title)
+
 
 def _moved_url(store: Store, feed: Feed, new_url: str) -> str | None:
     """None when the feed may take ``new_url``; else a warning saying why not."""
