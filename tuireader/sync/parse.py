@@ -104,6 +104,14 @@ def refuse_entity_declarations(body: bytes) -> None:
         )
 
 
+def _item_starts(body: bytes) -> list[int]:
+    """Offsets of the item/entry start tags (not those inside CDATA sections or comments)."""
+    return [
+        match.start() for match in _ITEM_START_OR_SKIPPED.finditer(body)
+        if match.group()[1:2] != b"!"
+    ]
+
+
 @dataclass(slots=True)
 class BoundedBody:
     """An XML body cut down to a number of items before parsing, and how many it had."""
@@ -123,16 +131,11 @@ def bound_items(body: bytes, max_items: int) -> BoundedBody:
     keeps its own closing tags (``</channel></rss>``, ``</feed>``) and parses as before.
     ``total_items`` counts every item start tag, for the "first N of M" warning.
     """
-    cut_at = -1
-    total = 0
-    for match in _ITEM_START_OR_SKIPPED.finditer(body):
-        if match.group()[1:2] == b"!":
-            continue
-        total += 1
-        if total == max_items + 1:
-            cut_at = match.start()
-    if cut_at < 0:
+    starts = _item_starts(body)
+    total = len(starts)
+    if total <= max_items:
         return BoundedBody(body, total, cut=False)
+    cut_at = starts[max_items]
     tail_start = max((end.end() for end in _ITEM_END.finditer(body, cut_at)), default=None)
     # Without a closing item tag after the cut, feedparser gets the open end and copes.
     tail = body[tail_start:] if tail_start is not None else b""
@@ -174,10 +177,7 @@ def split_items(body: bytes) -> tuple[bytes, list[bytes], bytes] | None:
     and comments do not count. Joining head, any subset of the chunks and tail gives a
     document with just those items.
     """
-    starts = [
-        match.start() for match in _ITEM_START_OR_SKIPPED.finditer(body)
-        if match.group()[1:2] != b"!"
-    ]
+    starts = _item_starts(body)
     if not starts:
         return None
     last_end = max((end.end() for end in _ITEM_END.finditer(body, starts[-1])), default=None)
