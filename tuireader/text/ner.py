@@ -247,9 +247,11 @@ def _register_architectures() -> None:
         cluster_rows: list[int],
         prob_rows: int,
         maxout_pieces: int = 3,
+        vector_dims: int = 0,
     ) -> Model:
         """``spacy.MultiHashEmbed.v2`` plus one hashed column per Brown-cluster depth and one
-        for the word's probability bucket."""
+        for the word's probability bucket; with ``vector_dims``, also the model's static word
+        vectors (:mod:`tuireader.text.wordvectors`) next to the hashed embeddings."""
         if len(rows) != len(attrs) or len(cluster_rows) != len(cluster_depths):
             raise ValueError("rows must match attrs and cluster_rows must match cluster_depths")
         columns = [intify_attr(a) for a in attrs]
@@ -285,13 +287,52 @@ def _register_architectures() -> None:
             return numpy.split(features, splits), (lambda d: [])
 
         features: Model = Model("lexical_and_cluster_features", join_forward)
+        if not vector_dims:
+            return chain(
+                features,
+                list2ragged(),
+                with_array(concatenate(*embeddings)),
+                with_array(
+                    Maxout(
+                        width,
+                        width * len(embeddings),
+                        nP=maxout_pieces,
+                        dropout=0.0,
+                        normalize=True,
+                    )
+                ),
+                ragged2list(),
+            )
+
+        def vectors_forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list, Any]:
+            """Per doc: the static vector of every token (constant input, no gradient)."""
+            from .wordvectors import WordVectors
+
+            if not docs:
+                return [], (lambda d: [])
+            numpy = model.ops.xp
+            ids = numpy.concatenate(
+                [doc.to_array([ORTH, LOWER]).reshape((len(doc), 2)) for doc in docs]
+            ).astype("uint64", copy=False)
+            table = WordVectors.of(docs[0].vocab, vector_dims)
+            rows = table.features(ids[:, 0], ids[:, 1])
+            splits = numpy.cumsum([len(doc) for doc in docs[:-1]])
+            return numpy.split(rows, splits), (lambda d: [])
+
+        hashed: Model = chain(
+            features, list2ragged(), with_array(concatenate(*embeddings)), ragged2list()
+        )
+        vectors: Model = Model("static_word_vectors", vectors_forward)
         return chain(
-            features,
+            concatenate(hashed, vectors),
             list2ragged(),
-            with_array(concatenate(*embeddings)),
             with_array(
                 Maxout(
-                    width, width * len(embeddings), nP=maxout_pieces, dropout=0.0, normalize=True
+                    width,
+                    width * len(embeddings) + vector_dims + 1,
+                    nP=maxout_pieces,
+                    dropout=0.0,
+                    normalize=True,
                 )
             ),
             ragged2list(),

@@ -45,11 +45,15 @@ TRAIN_SOURCES = {
 }
 
 
-def pruned_cluster_lookups(lang: str, top_n: int, prob_top_n: int) -> Lookups:
+def pruned_cluster_lookups(
+    lang: str, top_n: int, prob_top_n: int, vectors_dir: str = "", vector_dims: int = 0
+) -> Lookups:
     """The Brown-cluster and word-probability tables of spacy-lookups-data, pruned to the
     ``top_n`` (clusters) and ``prob_top_n`` (probabilities) most probable words. Only frequency
     decides (not the training vocabulary), so that a rare word looks the same to the model in
-    training and at run time."""
+    training and at run time. With ``vector_dims``, also the static word vectors built from
+    the e5 shards in ``vectors_dir`` (relative to the project root; see
+    ``tools/embed_words.py``)."""
     from spacy.lookups import Lookups, load_lookups
 
     full = load_lookups(lang, ["lexeme_cluster", "lexeme_prob"])
@@ -64,6 +68,11 @@ def pruned_cluster_lookups(lang: str, top_n: int, prob_top_n: int) -> Lookups:
             entries[key] = (value, bucket)
     lookups = Lookups()
     lookups.add_table(ner.LEXICON_TABLE, ner.Lexicon.pack(entries))
+    if vector_dims:
+        from .wordvectors import VECTORS_TABLE, build_table
+
+        directory = WORK.parent / vectors_dir
+        lookups.add_table(VECTORS_TABLE, build_table(lang, directory, vector_dims))
     return lookups
 
 
@@ -132,7 +141,9 @@ def write_corpora(lang: str, splits: dict[str, dict[str, list[Sentence]]], work:
         print(f"{part}: {len(docs)} sentences", flush=True)
 
 
-def train(lang: str, work: Path, max_steps: int | None = None) -> Path:
+def train(
+    lang: str, work: Path, max_steps: int | None = None, vector_dims: int | None = None
+) -> Path:
     """Run ``spacy train`` on the corpora in ``work``; returns the best model's directory."""
     from spacy.cli.train import train as spacy_train
 
@@ -144,6 +155,8 @@ def train(lang: str, work: Path, max_steps: int | None = None) -> Path:
     }
     if max_steps:
         overrides["training.max_steps"] = max_steps
+    if vector_dims is not None:
+        overrides["components.tok2vec.model.embed.vector_dims"] = vector_dims
     spacy_train(CONFIG, work / "output", overrides=overrides, use_gpu=-1)
     return work / "output" / "model-best"
 
@@ -330,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("lang", choices=ner.LANGS)
     parser.add_argument("--sources", nargs="*", help="sources to train on (default: all main)")
     parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument(
+        "--vector-dims", type=int, default=None, help="static e5 word vector size (0 = none)"
+    )
     parser.add_argument("--work", type=Path, default=None, help="work dir (default work-ner/LANG)")
     parser.add_argument("--no-train", action="store_true", help="evaluate an existing model")
     parser.add_argument("--model", type=Path, default=None, help="model to evaluate (--no-train)")
@@ -352,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
     else:
         write_corpora(args.lang, {s: splits[s] for s in sources}, work)
-        model = train(args.lang, work, args.max_steps)
+        model = train(args.lang, work, args.max_steps, args.vector_dims)
         pack_legacy_tables(model)
         add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
         if not args.no_ship:
