@@ -156,7 +156,7 @@ def train(
     if max_steps:
         overrides["training.max_steps"] = max_steps
     if vector_dims is not None:
-        overrides["components.tok2vec.model.embed.vector_dims"] = vector_dims
+        overrides["paths.vector_dims"] = vector_dims
     spacy_train(CONFIG, work / "output", overrides=overrides, use_gpu=-1)
     return work / "output" / "model-best"
 
