@@ -142,9 +142,14 @@ def write_corpora(lang: str, splits: dict[str, dict[str, list[Sentence]]], work:
 
 
 def train(
-    lang: str, work: Path, max_steps: int | None = None, vector_dims: int | None = None
+    lang: str,
+    work: Path,
+    max_steps: int | None = None,
+    vector_dims: int | None = None,
+    seed: int | None = None,
 ) -> Path:
-    """Run ``spacy train`` on the corpora in ``work``; returns the best model's directory."""
+    """Run ``spacy train`` on the corpora in ``work``; returns the best model's directory.
+    ``seed`` replaces the config's (0) to measure how much a result owes to chance."""
     from spacy.cli.train import train as spacy_train
 
     _register_training_functions()
@@ -157,6 +162,8 @@ def train(
         overrides["training.max_steps"] = max_steps
     if vector_dims is not None:
         overrides["paths.vector_dims"] = vector_dims
+    if seed is not None:
+        overrides["system.seed"] = seed
     spacy_train(CONFIG, work / "output", overrides=overrides, use_gpu=-1)
     return work / "output" / "model-best"
 
@@ -346,6 +353,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--vector-dims", type=int, default=None, help="static e5 word vector size (0 = none)"
     )
+    parser.add_argument("--seed", type=int, default=None, help="training seed (default 0)")
     parser.add_argument("--work", type=Path, default=None, help="work dir (default work-ner/LANG)")
     parser.add_argument("--no-train", action="store_true", help="evaluate an existing model")
     parser.add_argument("--model", type=Path, default=None, help="model to evaluate (--no-train)")
@@ -368,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
     else:
         write_corpora(args.lang, {s: splits[s] for s in sources}, work)
-        model = train(args.lang, work, args.max_steps, args.vector_dims)
+        model = train(args.lang, work, args.max_steps, args.vector_dims, args.seed)
         pack_legacy_tables(model)
         add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
         if not args.no_ship:
