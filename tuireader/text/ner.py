@@ -22,9 +22,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from tuireader.paths import models_dir
+from tuireader.text.vocabcache import PerVocab
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -132,9 +133,6 @@ class Lexicon:
     numpy arrays in one lookups table (:data:`LEXICON_TABLE`): loads in milliseconds and
     looks up whole documents at once."""
 
-    _cache: ClassVar[dict[int, tuple[Any, Lexicon]]] = {}
-    _lock = threading.Lock()
-
     def __init__(self, keys: Any, clusters: Any, probs: Any) -> None:
         import numpy
 
@@ -156,28 +154,22 @@ class Lexicon:
     @classmethod
     def of(cls, vocab: Any) -> Lexicon:
         """The lexicon of a model's vocabulary (empty if it has none)."""
-        lookups = vocab.lookups
-        cached = cls._cache.get(id(vocab))
-        if cached is not None and cached[0] is lookups:
-            return cached[1]
+        return _lexicons.get(vocab)
+
+    @classmethod
+    def from_lookups(cls, lookups: Any) -> Lexicon:
+        """The lexicon stored in ``lookups`` (empty if there is none)."""
         import numpy
 
-        with cls._lock:
-            if lookups.has_table(LEXICON_TABLE):
-                table = lookups.get_table(LEXICON_TABLE)
-                lexicon = cls(
-                    numpy.frombuffer(table["keys"], dtype="uint64"),
-                    numpy.frombuffer(table["clusters"], dtype="uint32"),
-                    numpy.frombuffer(table["probs"], dtype="uint8"),
-                )
-            else:
-                lexicon = cls(
-                    numpy.zeros(0, dtype="uint64"),
-                    numpy.zeros(0, dtype="uint32"),
-                    numpy.zeros(0, dtype="uint8"),
-                )
-            cls._cache[id(vocab)] = (lookups, lexicon)
-        return lexicon
+        if not lookups.has_table(LEXICON_TABLE):
+            empty = numpy.zeros(0, dtype="uint64")
+            return cls(empty, numpy.zeros(0, dtype="uint32"), numpy.zeros(0, dtype="uint8"))
+        table = lookups.get_table(LEXICON_TABLE)
+        return cls(
+            numpy.frombuffer(table["keys"], dtype="uint64"),
+            numpy.frombuffer(table["clusters"], dtype="uint32"),
+            numpy.frombuffer(table["probs"], dtype="uint8"),
+        )
 
     def _find(self, ids: Any) -> tuple[Any, Any]:
         np = self.np
@@ -223,6 +215,9 @@ class Lexicon:
     def known(self, key: int) -> bool:
         """Whether the orth id is among the kept (frequent) words."""
         return int(self._find(self.np.array([key], dtype="uint64"))[1][0]) != 255
+
+
+_lexicons: PerVocab[Lexicon] = PerVocab(Lexicon.from_lookups)
 
 
 def _register_architectures() -> None:

@@ -10,9 +10,10 @@ lower-case form); words not in the table get zeros plus a 0 in the last, "known"
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
+
+from tuireader.text.vocabcache import PerVocab
 
 #: The lookups table holding the packed vectors.
 VECTORS_TABLE = "tuireader_vectors"
@@ -72,9 +73,6 @@ def build_table(lang: str, directory: Path, dims: int) -> dict[str, bytes]:
 class WordVectors:
     """The vector table a model carries; :meth:`features` gives ``dims + 1`` floats a token."""
 
-    _cache: ClassVar[dict[int, tuple[Any, WordVectors]]] = {}
-    _lock = threading.Lock()
-
     def __init__(self, keys: Any, vectors: Any) -> None:
         import numpy
 
@@ -90,26 +88,22 @@ class WordVectors:
     @classmethod
     def of(cls, vocab: Any, dims: int) -> WordVectors:
         """The table of a model's vocabulary (an empty one of ``dims`` if it has none)."""
-        lookups = vocab.lookups
-        cached = cls._cache.get(id(vocab))
-        if cached is not None and cached[0] is lookups:
-            return cached[1]
+        return _tables.get(vocab, dims)
+
+    @classmethod
+    def from_lookups(cls, lookups: Any, dims: int) -> WordVectors:
+        """The table stored in ``lookups``; raises ValueError if its size is not ``dims``."""
         import numpy
 
-        with cls._lock:
-            if lookups.has_table(VECTORS_TABLE):
-                table = lookups.get_table(VECTORS_TABLE)
-                stored = int(table["dims"].decode())
-                if stored != dims:
-                    raise ValueError(f"model has {stored}-dimensional word vectors, not {dims}")
-                keys = numpy.frombuffer(table["keys"], dtype="uint64")
-                vectors = numpy.frombuffer(table["vectors"], dtype="int8").reshape(len(keys), dims)
-            else:
-                keys = numpy.zeros(0, dtype="uint64")
-                vectors = numpy.zeros((0, dims), dtype="int8")
-            found = cls(keys, vectors)
-            cls._cache[id(vocab)] = (lookups, found)
-        return found
+        if not lookups.has_table(VECTORS_TABLE):
+            return cls(numpy.zeros(0, dtype="uint64"), numpy.zeros((0, dims), dtype="int8"))
+        table = lookups.get_table(VECTORS_TABLE)
+        stored = int(table["dims"].decode())
+        if stored != dims:
+            raise ValueError(f"model has {stored}-dimensional word vectors, not {dims}")
+        keys = numpy.frombuffer(table["keys"], dtype="uint64")
+        vectors = numpy.frombuffer(table["vectors"], dtype="int8").reshape(len(keys), dims)
+        return cls(keys, vectors)
 
     def features(self, orth: Any, lower: Any) -> Any:
         """``(n, dims + 1)`` float32: each token's vector (of the word, else of its lower-case
@@ -128,3 +122,6 @@ class WordVectors:
         out[known, :-1] = self.vectors[rows[known]].astype("float32") / SCALE
         out[known, -1] = 1.0
         return out
+
+
+_tables: PerVocab[WordVectors] = PerVocab(WordVectors.from_lookups)
