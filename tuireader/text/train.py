@@ -123,8 +123,15 @@ def load_splits(lang: str, sources: Sequence[str]) -> dict[str, dict[str, list[S
     return out
 
 
-def write_corpora(lang: str, splits: dict[str, dict[str, list[Sentence]]], work: Path) -> None:
-    """``train.spacy`` and ``dev.spacy`` (all sources pooled) under ``work``."""
+def write_corpora(
+    lang: str,
+    splits: dict[str, dict[str, list[Sentence]]],
+    work: Path,
+    weights: dict[str, int] | None = None,
+) -> None:
+    """``train.spacy`` and ``dev.spacy`` (all sources pooled) under ``work``; each source's
+    training part is repeated ``weights[source]`` times (default :data:`TRAIN_WEIGHTS`)."""
+    weights = TRAIN_WEIGHTS if weights is None else weights
     import spacy
     from spacy.tokens import DocBin
 
@@ -135,7 +142,7 @@ def write_corpora(lang: str, splits: dict[str, dict[str, list[Sentence]]], work:
         for parts in splits.values():
             for sentence in parts[part]:
                 doc = to_doc(nlp, sentence)
-                for _ in range(TRAIN_WEIGHTS.get(sentence.source, 1) if part == "train" else 1):
+                for _ in range(weights.get(sentence.source, 1) if part == "train" else 1):
                     docs.add(doc)
         docs.to_disk(work / f"{part}.spacy")
         print(f"{part}: {len(docs)} sentences", flush=True)
@@ -353,6 +360,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--vector-dims", type=int, default=None, help="static e5 word vector size (0 = none)"
     )
+    parser.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="SOURCE=N",
+        help="repeat a source's training part N times (default germeval2014=3)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="training seed (default 0)")
     parser.add_argument("--work", type=Path, default=None, help="work dir (default work-ner/LANG)")
     parser.add_argument("--no-train", action="store_true", help="evaluate an existing model")
@@ -375,7 +389,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.names:
             add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
     else:
-        write_corpora(args.lang, {s: splits[s] for s in sources}, work)
+        weights = dict(TRAIN_WEIGHTS)
+        for item in args.weight:
+            source, _, times = item.partition("=")
+            if source not in sources or not times.isdigit():
+                parser.error(f"--weight wants SOURCE=N with a training source, not {item!r}")
+            weights[source] = int(times)
+        write_corpora(args.lang, {s: splits[s] for s in sources}, work, weights)
         model = train(args.lang, work, args.max_steps, args.vector_dims, args.seed)
         pack_legacy_tables(model)
         add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
