@@ -14,8 +14,8 @@ from tuireader.text.vocabcache import PerVocab
 def test_built_once_per_vocab_and_arguments() -> None:
     calls: list[tuple[Any, int]] = []
 
-    def build(lookups: Lookups, size: int) -> list[int]:
-        calls.append((lookups, size))
+    def build(vocab: Vocab, size: int) -> list[int]:
+        calls.append((vocab, size))
         return [size]
 
     cache: PerVocab[list[int]] = PerVocab(build)
@@ -28,7 +28,7 @@ def test_built_once_per_vocab_and_arguments() -> None:
 
 
 def test_rebuilt_when_the_lookups_change() -> None:
-    cache: PerVocab[object] = PerVocab(lambda lookups: object())
+    cache: PerVocab[object] = PerVocab(lambda vocab: object())
     vocab = Vocab()
     first = cache.get(vocab)
     vocab.lookups = Lookups()
@@ -39,7 +39,7 @@ def test_threads_share_one_build() -> None:
     calls: list[int] = []
     started = threading.Barrier(4)
 
-    def build(lookups: Lookups) -> int:
+    def build(vocab: Vocab) -> int:
         calls.append(1)
         return len(calls)
 

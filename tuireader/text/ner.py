@@ -217,7 +217,7 @@ class Lexicon:
         return int(self._find(self.np.array([key], dtype="uint64"))[1][0]) != 255
 
 
-_lexicons: PerVocab[Lexicon] = PerVocab(Lexicon.from_lookups)
+_lexicons: PerVocab[Lexicon] = PerVocab(lambda vocab: Lexicon.from_lookups(vocab.lookups))
 
 
 def _register_architectures() -> None:
@@ -474,10 +474,6 @@ RULE_STEPS = (
     "trim",
 )
 
-_rules_cache: dict[tuple[int, str], _Rules] = {}
-_rules_lock = threading.Lock()
-
-
 class _Rules:
     """Gazetteer matchers and word lists for one model vocabulary and language."""
 
@@ -586,15 +582,8 @@ class _Rules:
         return cached
 
 
-def _rules(vocab: Any, lang: str) -> _Rules:
-    key = (id(vocab), lang)
-    rules = _rules_cache.get(key)
-    if rules is None:
-        with _rules_lock:
-            rules = _rules_cache.get(key)
-            if rules is None:
-                rules = _rules_cache[key] = _Rules(vocab, lang)
-    return rules
+#: The rules of each model vocabulary and language: ``_rules.get(vocab, lang)``.
+_rules: PerVocab[_Rules] = PerVocab(_Rules)
 
 
 def _name_like(token: Any) -> bool:
@@ -620,7 +609,7 @@ def postprocess(doc: Doc, lang: str, steps: Sequence[str] = RULE_STEPS) -> list[
     from spacy.tokens import Span
     from spacy.util import filter_spans
 
-    rules = _rules(doc.vocab, lang)
+    rules = _rules.get(doc.vocab, lang)
     ents: list[Span] = list(doc.ents)
     n = len(doc)
 

@@ -1,5 +1,5 @@
-"""Objects built once per model vocabulary from its lookups tables (and rebuilt if a model
-replaces them), shared by the threads that tag with the same model."""
+"""Objects built once per model vocabulary (and rebuilt if its lookups tables are replaced),
+shared by the threads that tag with the same model."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ Built = TypeVar("Built")
 
 
 class PerVocab(Generic[Built]):
-    """``get(vocab, *args)`` returns ``build(vocab.lookups, *args)``, built on first use."""
+    """``get(vocab, *args)`` returns ``build(vocab, *args)``, built on first use and again only
+    when ``vocab.lookups`` is replaced."""
 
     def __init__(self, build: Callable[..., Built]) -> None:
         self._build = build
@@ -29,6 +30,6 @@ class PerVocab(Generic[Built]):
             cached = self._cache.get(key)
             if cached is not None and cached[0] is lookups:  # another thread built it meanwhile
                 return cached[1]
-            built = self._build(lookups, *args)
+            built = self._build(vocab, *args)
             self._cache[key] = (lookups, built)
         return built

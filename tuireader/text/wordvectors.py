@@ -124,4 +124,6 @@ class WordVectors:
         return out
 
 
-_tables: PerVocab[WordVectors] = PerVocab(WordVectors.from_lookups)
+_tables: PerVocab[WordVectors] = PerVocab(
+    lambda vocab, dims: WordVectors.from_lookups(vocab.lookups, dims)
+)
