@@ -378,6 +378,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     sources = tuple(args.sources or TRAIN_SOURCES[args.lang])
+    weights = dict(TRAIN_WEIGHTS)
+    for item in args.weight:  # checked before the corpora load, which takes a while
+        source, _, times = item.partition("=")
+        if source not in sources or not times.isdigit():
+            parser.error(f"--weight wants SOURCE=N with a training source, not {item!r}")
+        weights[source] = int(times)
     work = args.work or WORK / args.lang
     splits = load_splits(args.lang, SOURCES[args.lang])
     for source, parts in splits.items():
@@ -389,12 +395,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.names:
             add_name_tables(model, [x for s in sources for x in splits[s]["train"]])
     else:
-        weights = dict(TRAIN_WEIGHTS)
-        for item in args.weight:
-            source, _, times = item.partition("=")
-            if source not in sources or not times.isdigit():
-                parser.error(f"--weight wants SOURCE=N with a training source, not {item!r}")
-            weights[source] = int(times)
         write_corpora(args.lang, {s: splits[s] for s in sources}, work, weights)
         model = train(args.lang, work, args.max_steps, args.vector_dims, args.seed)
         pack_legacy_tables(model)
